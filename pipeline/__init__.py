@@ -1,0 +1,11 @@
+"""French news to structured event data. Entry points are imported lazily (no work at import time)."""
+from __future__ import annotations
+
+__all__ = ["extract_text", "load_tables"]
+
+
+def extract_text(text, published=None, **kwargs):
+    """The contract tables for one article given as a string (doc_id "text")."""
+    from .extract import extract_text as _extract_text
+
+    return _extract_text(text, published, **kwargs)

@@ -1,0 +1,231 @@
+"""Run every stage over a set of articles and assemble the ten contract tables."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+from spacy.language import Language
+
+from . import amounts as amounts_stage
+from . import clean as clean_stage
+from . import entities as entities_stage
+from . import events as events_stage
+from . import nlp as nlp_stage
+from . import quotes as quotes_stage
+from . import resolve as resolve_stage
+from . import timexes as timexes_stage
+from .ingest import MetaRow, Problem, RawArticle
+from .schema import SCHEMAS, to_arrow
+
+TABLES = tuple(SCHEMAS)
+# Columns holding article-local entity ids until corpus-wide resolution maps them.
+LOCAL_ID_COLUMNS = {
+    "mentions": ("entity_id",),
+    "roles": ("entity_id", "org_or_country_id"),
+    "events": ("location_id",),
+    "event_participants": ("entity_id",),
+    "quotes": ("speaker_id",),
+}
+
+
+@dataclass
+class StageClock:
+    """Time and counts per stage, for the one line per stage the CLI prints."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    notes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, stage: str, started: float, count: int = 0) -> None:
+        self.seconds[stage] += time.perf_counter() - started
+        self.counts[stage] += count
+
+
+@dataclass
+class Prepared:
+    """An article after the clean stage, ready for the model."""
+
+    doc_id: str
+    document: dict
+    removed: list[dict]
+
+
+def document_row(article: RawArticle, meta: MetaRow | None, cleaned: clean_stage.Cleaned) -> dict:
+    """The `documents` row: metadata first, then the dateline, for date and publisher."""
+    dateline = cleaned.dateline
+    published, source = None, "none"
+    if meta is not None and meta.published is not None:
+        published, source = meta.published, "metadata"
+    elif dateline is not None and dateline.year and dateline.month and dateline.day:
+        try:
+            published, source = dt.date(dateline.year, dateline.month, dateline.day), "dateline"
+        except ValueError:
+            pass
+    publisher = (meta.publisher if meta else None) or (dateline.publisher if dateline else None)
+    return {
+        "doc_id": article.doc_id,
+        "source_path": article.source_path,
+        "sha256": article.sha256,
+        "title": cleaned.title,
+        "publisher": publisher,
+        "url": meta.url if meta else None,
+        "published": published,
+        "published_source": source,
+        "dateline_place": dateline.place if dateline else None,
+        "text": cleaned.text,
+        "n_chars": len(cleaned.text),
+    }
+
+
+def prepare(article: RawArticle, meta: MetaRow | None) -> Prepared:
+    cleaned = clean_stage.clean(article.text)
+    return Prepared(article.doc_id, document_row(article, meta, cleaned), cleaned.removed)
+
+
+def analyse(prepared: Prepared, doc, clock: StageClock | None = None) -> dict[str, list[dict]]:
+    """All per-article rows of one parsed article, entity ids still local to the article."""
+    clock = clock or StageClock()
+    doc_id, text = prepared.doc_id, prepared.document["text"]
+    anchor = prepared.document["published"]
+
+    t = time.perf_counter()
+    sentences = nlp_stage.sentences(doc)
+    mentions = entities_stage.find_mentions(doc)
+    for i, mention in enumerate(sorted(mentions, key=lambda m: (m["start"], m["end"]))):
+        mention.update(mention_id=f"{doc_id}:m{i}", doc_id=doc_id,
+                       sentence_id=nlp_stage.sentence_of(sentences, mention["start"]))
+    mentions.sort(key=lambda m: (m["start"], m["end"]))
+    local_entities = resolve_stage.within_document(doc_id, mentions)
+    for mention in mentions:
+        mention["entity_id"] = mention.pop("local_id")
+    roles = entities_stage.find_roles(doc, mentions)
+    for role in roles:
+        role["doc_id"] = doc_id
+    clock.add("entities", t, len(mentions))
+
+    t = time.perf_counter()
+    amounts = amounts_stage.parse(text)
+    for i, amount in enumerate(amounts):
+        amount.update(amount_id=f"{doc_id}:a{i}", doc_id=doc_id)
+        amount.setdefault("event_id", None)
+    clock.add("amounts", t, len(amounts))
+
+    t = time.perf_counter()
+    timexes = timexes_stage.normalize(text, anchor)
+    for i, timex in enumerate(timexes):
+        timex.update(timex_id=f"{doc_id}:t{i}", doc_id=doc_id)
+        timex.setdefault("anchor", anchor.isoformat() if anchor else None)
+        timex.setdefault("resolved", timex.get("value") is not None)
+    clock.add("timexes", t, len(timexes))
+
+    t = time.perf_counter()
+    events, participants = events_stage.extract(doc, doc_id=doc_id, mentions=mentions, timexes=timexes,
+                                                amounts=amounts, published=anchor)
+    for event in events:
+        event["doc_id"] = doc_id
+        event.setdefault("sentence_id", nlp_stage.sentence_of(sentences, event["start"]))
+    clock.add("events", t, len(events))
+
+    t = time.perf_counter()
+    quotes = quotes_stage.extract(doc, mentions=mentions)
+    for i, quote in enumerate(quotes):
+        quote.update(quote_id=f"{doc_id}:q{i}", doc_id=doc_id)
+    clock.add("quotes", t, len(quotes))
+
+    for row in sentences:
+        row["doc_id"] = doc_id
+    return {
+        "documents": [prepared.document],
+        "sentences": sentences,
+        "mentions": mentions,
+        "local_entities": local_entities,
+        "roles": roles,
+        "events": events,
+        "event_participants": participants,
+        "amounts": amounts,
+        "timexes": timexes,
+        "quotes": quotes,
+    }
+
+
+def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None = None) -> dict[str, pd.DataFrame]:
+    """Corpus-wide steps over per-article rows: entity resolution, event clusters, then the tables."""
+    clock = clock or StageClock()
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for result in results:
+        for name, table_rows in result.items():
+            rows[name].extend(table_rows)
+
+    t = time.perf_counter()
+    mapping, entity_rows = resolve_stage.across_documents(rows.pop("local_entities", []))
+    for table, columns in LOCAL_ID_COLUMNS.items():
+        for row in rows[table]:
+            for column in columns:
+                if row.get(column) is not None:
+                    row[column] = mapping.get(row[column])
+    rows["entities"] = entity_rows
+    clock.add("resolve", t, len(entity_rows))
+
+    t = time.perf_counter()
+    events_stage.assign_clusters(rows["events"], rows["event_participants"])
+    clock.add("clusters", t, len({e["cluster_id"] for e in rows["events"]}))
+
+    return {name: to_arrow(name, rows[name]).to_pandas() for name in TABLES}
+
+
+def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16, n_process: int = 1) -> Iterator:
+    """spaCy docs for prepared articles, in order, one nlp.pipe over the batch."""
+    return nlp.pipe((p.document["text"] for p in prepared), batch_size=batch_size, n_process=n_process)
+
+
+def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language, *,
+        clock: StageClock | None = None, log=print) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Every stage over the articles; an article that fails is reported and left out."""
+    clock = clock or StageClock()
+    problems: list[Problem] = []
+    prepared: list[Prepared] = []
+    t = time.perf_counter()
+    for article in articles:
+        try:
+            prepared.append(prepare(article, metadata.get(article.doc_id)))
+        except Exception as exc:  # one bad article must not stop the others
+            problems.append(Problem(article.source_path, f"clean stage failed: {type(exc).__name__}: {exc}"))
+    removed = {p.doc_id: len(p.removed) for p in prepared if p.removed}
+    clock.add("clean", t, len(prepared))
+    clock.notes["clean"].append(
+        f"{sum(removed.values())} boilerplate lines removed" + (f" ({', '.join(f'{k}: {v}' for k, v in removed.items())})" if removed else ""))
+
+    results = []
+    t = time.perf_counter()
+    docs = list(parse_docs(nlp, prepared))
+    clock.add("nlp", t, len(docs))
+    by_path = {a.doc_id: a.source_path for a in articles}
+    for item, doc in zip(prepared, docs):
+        try:
+            result = analyse(item, doc, clock)
+        except Exception as exc:  # reported with the file name, the article is skipped
+            problems.append(Problem(by_path[item.doc_id], f"analysis failed: {type(exc).__name__}: {exc}"))
+            continue
+        if not result["mentions"]:
+            problems.append(Problem(by_path[item.doc_id], "no named entities found", fatal=False))
+        results.append(result)
+    clock.counts["sentences"] = sum(len(r["sentences"]) for r in results)
+    tables = assemble(results, clock)
+    return tables, problems
+
+
+def extract_text(text: str, published: dt.date | None = None, *, nlp: Language | None = None) -> dict[str, pd.DataFrame]:
+    """The contract tables for one article given as a string (doc_id "text")."""
+    raw = RawArticle("text", "<text>", text.encode("utf-8"), text, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    meta = MetaRow(published=published) if published else None
+    tables, problems = run([raw], {"text": meta} if meta else {}, nlp or nlp_stage.load_nlp(), log=lambda *a: None)
+    fatal = [p for p in problems if p.fatal]
+    if fatal:
+        raise ValueError(str(fatal[0]))
+    return tables

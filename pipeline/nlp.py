@@ -1,0 +1,46 @@
+"""Sentences and the spaCy pipeline: the model plus the project's registered components."""
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import config
+
+
+def load_nlp(model: str = config.SPACY_MODEL) -> Language:
+    """The French model with the project's components added (see pipeline.entities)."""
+    from . import entities  # registers the components
+
+    nlp = spacy.load(model)
+    entities.add_components(nlp)
+    return nlp
+
+
+def sentences(doc: Doc) -> list[dict]:
+    """One row per sentence with its character span; sentences never contain a paragraph break."""
+    rows = []
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        text = doc.text
+        # split on paragraph breaks the parser may have run over
+        cut = start
+        for piece in text[start:end].split("\n"):
+            piece_start = cut
+            cut += len(piece) + 1
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            rows.append({"start": piece_start + lead, "end": piece_start + lead + len(stripped)})
+    for i, row in enumerate(rows):
+        row["sentence_id"] = i
+    return rows
+
+
+def sentence_of(sentence_rows: list[dict], start: int) -> int | None:
+    """The sentence_id containing character offset `start`."""
+    for row in sentence_rows:
+        if row["start"] <= start < row["end"]:
+            return row["sentence_id"]
+    return None

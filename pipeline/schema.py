@@ -1,0 +1,129 @@
+"""The ten output tables of the contract: their Arrow schemas, validation and atomic writes."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_S, _I, _F, _B, _D = pa.string(), pa.int32(), pa.float64(), pa.bool_(), pa.date32()
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema([
+        ("doc_id", _S), ("source_path", _S), ("sha256", _S), ("title", _S),
+        ("publisher", _S), ("url", _S), ("published", _D), ("published_source", _S),
+        ("dateline_place", _S), ("text", _S), ("n_chars", _I),
+    ]),
+    "sentences": pa.schema([
+        ("doc_id", _S), ("sentence_id", _I), ("start", _I), ("end", _I),
+    ]),
+    "mentions": pa.schema([
+        ("mention_id", _S), ("doc_id", _S), ("sentence_id", _I), ("start", _I), ("end", _I),
+        ("text", _S), ("label", _S), ("entity_id", _S), ("source", _S), ("rule_id", _S),
+    ]),
+    "entities": pa.schema([
+        ("entity_id", _S), ("name", _S), ("label", _S), ("aliases", pa.list_(_S)),
+        ("n_mentions", _I), ("n_docs", _I), ("country", _S), ("wikidata_id", _S),
+    ]),
+    "roles": pa.schema([
+        ("doc_id", _S), ("entity_id", _S), ("role", _S), ("org_or_country_id", _S),
+        ("start", _I), ("end", _I),
+    ]),
+    "events": pa.schema([
+        ("event_id", _S), ("doc_id", _S), ("event_type", _S), ("status", _S), ("trigger", _S),
+        ("sentence_id", _I), ("start", _I), ("end", _I), ("date_value", _S), ("date_text", _S),
+        ("location_id", _S), ("amount_id", _S), ("plover", _S), ("cluster_id", _S),
+        ("rule_id", _S),
+    ]),
+    "event_participants": pa.schema([
+        ("event_id", _S), ("entity_id", _S), ("role", _S),
+    ]),
+    "amounts": pa.schema([
+        ("amount_id", _S), ("doc_id", _S), ("start", _I), ("end", _I), ("text", _S),
+        ("value", _F), ("currency", _S), ("event_id", _S), ("rule_id", _S),
+    ]),
+    "timexes": pa.schema([
+        ("timex_id", _S), ("doc_id", _S), ("start", _I), ("end", _I), ("text", _S),
+        ("type", _S), ("value", _S), ("anchor", _S), ("resolved", _B), ("rule_id", _S),
+    ]),
+    "quotes": pa.schema([
+        ("quote_id", _S), ("doc_id", _S), ("start", _I), ("end", _I), ("text", _S),
+        ("speaker_id", _S), ("verb", _S), ("rule_id", _S),
+    ]),
+}
+
+# Columns the contract fixes; the schemas above may carry more (rule_id for traceability).
+CONTRACT_COLUMNS: dict[str, list[str]] = {
+    name: [f.name for f in schema if f.name != "rule_id"] for name, schema in SCHEMAS.items()
+}
+
+ALLOWED_VALUES: dict[tuple[str, str], frozenset[str]] = {
+    ("documents", "published_source"): frozenset({"metadata", "dateline", "none"}),
+    ("mentions", "label"): frozenset({"PER", "LOC", "ORG", "MISC"}),
+    ("mentions", "source"): frozenset({"model", "rule"}),
+    ("entities", "label"): frozenset({"PER", "LOC", "ORG", "MISC"}),
+    ("events", "status"): frozenset({"occurred", "planned", "unknown"}),
+    ("event_participants", "role"): frozenset({"agent", "participant", "host", "recipient", "target"}),
+    ("timexes", "type"): frozenset({"DATE", "TIME", "DURATION", "SET"}),
+}
+
+
+class SchemaError(ValueError):
+    """A table does not match its contract schema."""
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """An empty DataFrame with the table's columns."""
+    return SCHEMAS[name].empty_table().to_pandas()
+
+
+def to_arrow(name: str, rows: pd.DataFrame | list[dict]) -> pa.Table:
+    """Validate rows against the table's schema and return an Arrow table with exactly its columns."""
+    schema = SCHEMAS[name]
+    frame = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
+    missing = [c for c in CONTRACT_COLUMNS[name] if c not in frame.columns and len(frame)]
+    if missing:
+        raise SchemaError(f"table {name}: missing columns {missing}")
+    if not len(frame):
+        return schema.empty_table()
+    for col in schema.names:
+        if col not in frame.columns:
+            frame[col] = None
+    for (table, col), allowed in ALLOWED_VALUES.items():
+        if table == name:
+            bad = set(frame[col].dropna()) - allowed
+            if bad:
+                raise SchemaError(f"table {name}: column {col} has values {sorted(bad)}, expected one of {sorted(allowed)}")
+    try:
+        return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise SchemaError(f"table {name}: {exc}") from exc
+
+
+def write_atomic(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file through a temporary file and a rename, so no reader sees half a table."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(data: bytes, path: Path) -> None:
+    """Write bytes through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

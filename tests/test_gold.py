@@ -1,0 +1,72 @@
+"""The gold files are well-formed, and the pipeline's scores on them stay above the committed floors."""
+from __future__ import annotations
+
+import json
+
+import pycountry
+import pytest
+
+from pipeline import config
+from pipeline.evaluate import evaluate, format_table, load_gold
+from pipeline.timex3 import is_value
+
+FLOORS = config.ROOT / "tests" / "score_floors.json"
+GOLD_DOCS, GOLD_CORPUS = load_gold(config.GOLD_DIR)
+CURRENCIES = {c.alpha_3 for c in pycountry.currencies}
+LABELS = {"PER", "LOC", "ORG", "MISC"}
+EVENT_TYPES = {"meeting", "summit", "visit", "invitation", "aid", "agreement", "founding", "election"}
+
+
+def test_gold_covers_every_seed():
+    seeds = {p.stem for p in config.SEEDS_DIR.glob("*.txt")}
+    assert seeds == set(GOLD_DOCS), "every seed article needs tests/gold/<doc_id>.json"
+    assert GOLD_CORPUS, "tests/gold/entities.json is missing or empty"
+
+
+@pytest.mark.parametrize("doc_id", sorted(GOLD_DOCS))
+def test_gold_file_is_well_formed(doc_id):
+    gold = GOLD_DOCS[doc_id]
+    text = (config.SEEDS_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
+    names = {e["name"] for e in gold["entities"]}
+    assert len(names) == len(gold["entities"]), "an entity is listed twice"
+    for entity in gold["entities"]:
+        assert entity["label"] in LABELS, entity
+        for alias in entity["aliases"]:
+            assert alias in text, f"alias {alias!r} is not in the article"
+    for event in gold["events"]:
+        assert event["event_type"] in EVENT_TYPES and event["status"] in {"occurred", "planned", "unknown"}, event
+        assert event["evidence"] in text, f"evidence {event['evidence']!r} is not in the article"
+        assert set(event["participants"]) <= names, set(event["participants"]) - names
+        assert event.get("location") is None or event["location"] in names, event["location"]
+        assert event.get("date") is None or is_value(event["date"]), event["date"]
+    for amount in gold["amounts"]:
+        assert amount["text"] in text and amount["currency"] in CURRENCIES and amount["value"] > 0, amount
+    for timex in gold["timexes"]:
+        assert timex["text"] in text, timex
+        assert timex.get("type") in {"DATE", "TIME", "DURATION", "SET"}, timex
+        assert timex["value"] is None or is_value(timex["value"]), timex
+    for quote in gold["quotes"]:
+        assert quote["starts_with"] in text, quote
+        assert quote["speaker"] is None or quote["speaker"] in names, quote
+
+
+def test_corpus_entities_cover_every_article_alias():
+    corpus = {(e["label"], a) for e in GOLD_CORPUS for a in e["aliases"]}
+    seen: dict[tuple[str, str], str] = {}
+    for entity in GOLD_CORPUS:
+        for alias in entity["aliases"]:
+            assert seen.setdefault((entity["label"], alias), entity["name"]) == entity["name"], \
+                f"alias {alias!r} ({entity['label']}) is in two corpus entities"
+    for doc_id, gold in GOLD_DOCS.items():
+        for entity in gold["entities"]:
+            for alias in [entity["name"], *entity["aliases"]]:
+                assert (entity["label"], alias) in corpus, f"{doc_id}: {alias!r} ({entity['label']}) not in entities.json"
+
+
+def test_scores_stay_above_committed_floors(seed_tables):
+    results = evaluate(seed_tables, GOLD_DOCS, GOLD_CORPUS)
+    floors = json.loads(FLOORS.read_text(encoding="utf-8"))
+    print(format_table(results))
+    assert set(floors) <= set(results), set(floors) - set(results)
+    below = {name: (results[name]["f1"], floor) for name, floor in floors.items() if results[name]["f1"] < floor}
+    assert not below, f"F1 below its committed floor (got, floor): {below}"
