@@ -53,6 +53,22 @@ class Score:
                 "tp": self.tp, "n_pred": self.n_pred, "n_gold": self.n_gold}
 
 
+@dataclass
+class RatioScore(Score):
+    """A score whose precision and recall are averages (B-cubed), not counts; tp/n_pred/n_gold give the item count."""
+
+    p: float = 0.0
+    r: float = 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.p
+
+    @property
+    def recall(self) -> float:
+        return self.r
+
+
 def load_gold(gold_dir: Path) -> tuple[dict[str, dict], list[dict]]:
     """Per-article gold keyed by doc_id, and the corpus-wide entities of entities.json."""
     docs = {}
@@ -236,7 +252,7 @@ def _bcubed(tables: dict[str, pd.DataFrame], gold_docs: dict[str, dict], corpus:
                 if key in pred_of and cluster:
                     items.append((key, cluster, pred_of[key].most_common(1)[0][0]))
     if not items:
-        return Score()
+        return RatioScore()
     by_gold: dict[str, set] = defaultdict(set)
     by_pred: dict[str, set] = defaultdict(set)
     for key, g, p in items:
@@ -248,12 +264,7 @@ def _bcubed(tables: dict[str, pd.DataFrame], gold_docs: dict[str, dict], corpus:
         precision += both / len(by_pred[p])
         recall += both / len(by_gold[g])
     n = len(items)
-    # Encode B-cubed P and R as a Score with n items on both sides.
-    score = Score()
-    score.tp, score.n_pred, score.n_gold = precision, n, n
-    score_r = recall / n
-    score.n_gold = precision / score_r if score_r else float("inf")
-    return score
+    return RatioScore(tp=n, n_pred=n, n_gold=n, p=precision / n, r=recall / n)
 
 
 def evaluate(tables: dict[str, pd.DataFrame], gold_docs: dict[str, dict], corpus: list[dict]) -> dict[str, dict]:
