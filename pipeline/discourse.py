@@ -1,0 +1,124 @@
+"""Links between parse tokens and entity mentions, shared by the events and quotes stages.
+
+Which mention a token belongs to, the entities inside a phrase, and who a pronoun points back to.
+"""
+from __future__ import annotations
+
+import functools
+
+from spacy.tokens import Doc, Token
+
+# Dependencies that open a clause of its own: a phrase stops there.
+CLAUSE_DEPS = frozenset({"acl:relcl", "ccomp", "advcl", "parataxis", "csubj"})
+
+
+class MentionIndex:
+    """The article's mentions, reachable from token indices and character offsets."""
+
+    def __init__(self, doc: Doc, mentions: list[dict]):
+        self.doc = doc
+        self.mentions = sorted(mentions, key=lambda m: (m["start"], m["end"]))
+        self.by_token: dict[int, dict] = {}
+        for mention in self.mentions:
+            span = doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+            if span is None:
+                continue
+            for token in span:
+                self.by_token.setdefault(token.i, mention)
+
+    def of(self, token: Token) -> dict | None:
+        return self.by_token.get(token.i)
+
+    def in_tokens(self, tokens) -> list[dict]:
+        """Mentions touched by the tokens, in text order, each once."""
+        seen, found = set(), []
+        for token in sorted(tokens, key=lambda t: t.i):
+            mention = self.by_token.get(token.i)
+            if mention is not None and id(mention) not in seen:
+                seen.add(id(mention))
+                found.append(mention)
+        return found
+
+    def in_chars(self, start: int, end: int) -> list[dict]:
+        return [m for m in self.mentions if m["start"] >= start and m["end"] <= end]
+
+    def last_before(self, offset: int, labels=("PER",), *, after: int = 0) -> dict | None:
+        """The closest mention of one of `labels` ending before `offset` (and starting at or after `after`)."""
+        found = None
+        for mention in self.mentions:
+            if mention["end"] > offset:
+                break
+            if mention["start"] >= after and mention["label"] in labels:
+                found = mention
+        return found
+
+    def is_subject(self, mention: dict) -> bool:
+        """A mention used as a subject: parsed so, or followed straight away by a verb ("Tleuberdi a déclaré")."""
+        span = self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+        if span is None:
+            return False
+        if any(t.dep_ in {"nsubj", "nsubj:pass"} for t in span):
+            return True
+        following = [t for t in self.doc[span.end:span.end + 2] if not t.is_punct]
+        return bool(following) and following[0].pos_ in {"AUX", "VERB"} and following[0].i == span.end
+
+    def antecedent(self, offset: int, *, preferred: list[dict] = ()) -> dict | None:
+        """Who a subject pronoun at `offset` points back to: the last person used as a subject, or named as
+        a speaker (`preferred`), before it; failing that the last person named."""
+        best = None
+        for mention in self.mentions:
+            if mention["end"] > offset:
+                break
+            if mention["label"] == "PER" and (self.is_subject(mention) or any(mention is p for p in preferred)):
+                best = mention
+        for mention in preferred:
+            if mention["end"] <= offset and mention["label"] == "PER" and (best is None or mention["start"] > best["start"]):
+                best = mention
+        return best or self.last_before(offset)
+
+
+def phrase_tokens(token: Token, *, stop_deps=CLAUSE_DEPS) -> list[Token]:
+    """The token's subtree without the clauses hanging from it (relative, complement, adverbial)."""
+    out, todo = [], [token]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        for child in current.children:
+            if child.dep_ in stop_deps or (child.pos_ in {"VERB", "AUX"} and child.dep_ in {"acl", "conj"}):
+                continue
+            todo.append(child)
+    return sorted(out, key=lambda t: t.i)
+
+
+def people_first(mentions: list[dict]) -> list[dict]:
+    """The people of a phrase when it names any, else its places, organisations and other names."""
+    people = [m for m in mentions if m["label"] == "PER"]
+    return people or list(mentions)
+
+
+def case_of(token: Token) -> str | None:
+    """The lower-cased preposition (case marker) introducing the token's phrase, if any."""
+    for child in token.children:
+        if child.dep_ in {"case", "mark"} and child.pos_ == "ADP" or child.dep_ == "case":
+            return child.text.lower().replace("’", "'")
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def example_nlp():
+    """The project's pipeline, loaded once, for the rules-examples runners of the events and quotes stages."""
+    from .nlp import load_nlp
+
+    return load_nlp()
+
+
+def example_mentions(doc: Doc) -> tuple[list[dict], dict[str, str]]:
+    """Mentions with article-local entity ids, and the name of each local id, as extract.analyse makes them."""
+    from . import entities, resolve
+
+    mentions = entities.find_mentions(doc)
+    mentions.sort(key=lambda m: (m["start"], m["end"]))
+    local = resolve.within_document("example", mentions)
+    for mention in mentions:
+        mention["entity_id"] = mention.pop("local_id")
+    return mentions, {e["local_id"]: e["name"] for e in local}
