@@ -3,9 +3,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+TEST_STAMP  := $(VENV)/.test-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
+# make bench SIZES=100,1000 limits the corpus sizes
+SIZES  ?= 100,1000,10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test evaluate clean
+.PHONY: help install extract test evaluate bench clean
 
 ## help: list the targets
 help:
@@ -17,6 +21,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# the extras: dask for the Dask executor's test, psutil for the benchmark
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
+	@touch $(TEST_STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $(BENCH_STAMP)
+
 ## install: create .venv and install the project with its pinned dependencies
 install: $(STAMP)
 
@@ -25,12 +38,16 @@ extract: $(STAMP)
 	$(BIN)/python -m pipeline extract --seeds seeds --out outputs
 
 ## test: run the test suite, gold comparison included
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
 ## evaluate: print precision, recall and F1 per table against tests/gold
 evaluate: $(STAMP)
 	$(BIN)/python -m pipeline.evaluate --gold tests/gold --out outputs
+
+## bench: pipeline vs bare nlp.pipe on 100, 1,000, 10,000 articles, into outputs/bench.json (SIZES=100,1000 to limit)
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run --sizes $(SIZES) --out outputs
 
 ## clean: remove generated tables (not the virtual environment)
 clean:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,9 @@ from . import config
 
 def _stage_lines(clock, n_docs: int) -> list[str]:
     lines = []
+    if "cache" in clock.seconds:
+        lines.append(f"{'cache':<9} {clock.counts['cache']:>6} {'articles reused':<17} {clock.seconds['cache']:7.2f}s"
+                     f"  {clock.counts['processed']} processed, {clock.counts['pruned']} stale entries removed")
     for stage in ("clean", "nlp", "entities", "amounts", "timexes", "events", "quotes", "resolve", "clusters"):
         if stage not in clock.seconds:
             continue
@@ -24,32 +28,60 @@ def _stage_lines(clock, n_docs: int) -> list[str]:
     return lines
 
 
+def _executor(args: argparse.Namespace):
+    from . import executors
+
+    if args.executor == "dask":
+        from .dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler=args.scheduler, n_workers=args.n_process)
+    return executors.local(n_process=args.n_process)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
+    from .cache import ArticleCache
     from .extract import StageClock, run
     from .ingest import read_seeds
-    from .nlp import load_nlp
     from .schema import to_arrow, write_atomic
 
     started = time.perf_counter()
     seeds = read_seeds(Path(args.seeds))
     for problem in seeds.problems:
         print(problem, file=sys.stderr)
+    out = Path(args.out)
     clock = StageClock()
-    t = time.perf_counter()
-    nlp = load_nlp()
-    print(f"{'model':<9} {config.SPACY_MODEL} loaded in {time.perf_counter() - t:.2f}s")
-    tables, problems = run(seeds.articles, seeds.metadata, nlp, clock=clock)
+    executor = _executor(args)
+    cache = None if args.no_cache else ArticleCache.under(out)
+    tables, problems = run(seeds.articles, seeds.metadata, cache=cache, executor=executor,
+                           batch_size=args.batch_size, clock=clock, progress=True)
     for problem in problems:
         print(problem, file=sys.stderr)
+    if executor.name == "dask":
+        print(f"{'model':<9} {config.SPACY_MODEL} loaded once on each of {executor.n_workers_seen} Dask worker(s)"
+              f" ({executor.address})")
+    elif clock.counts["processed"]:
+        print(f"{'model':<9} {config.SPACY_MODEL} loaded in {executor.load_seconds:.2f}s;"
+              f" per-article stages in {executor.name} ({getattr(executor, 'n_process', 1)} process(es))")
+    else:
+        print(f"{'model':<9} not loaded: every article was reused from {cache.folder if cache else 'the cache'}")
     for line in _stage_lines(clock, len(seeds.articles)):
         print(line)
-    out = Path(args.out)
+    t = time.perf_counter()
     arrow = {name: to_arrow(name, frame) for name, frame in tables.items()}
     for name, table in arrow.items():
         write_atomic(table, out / f"{name}.parquet")
+    clock.add("write", t, len(arrow))
     failed = [p for p in seeds.problems + problems if p.fatal]
-    print(f"{'write':<9} {len(arrow):>6} tables            to {out}/ in {time.perf_counter() - started:.2f}s total;"
-          f" {len(tables['documents'])} articles processed, {len(failed)} problem(s)")
+    total = time.perf_counter() - started
+    print(f"{'write':<9} {len(arrow):>6} tables            to {out}/ in {total:.2f}s total;"
+          f" {len(tables['documents'])} articles ({clock.counts['cache']} reused, {clock.counts['processed']} processed),"
+          f" {len(failed)} problem(s)")
+    if args.report:
+        report = {"seconds": dict(clock.seconds), "counts": dict(clock.counts), "total_seconds": total,
+                  "model_load_seconds": executor.load_seconds, "executor": executor.name,
+                  "n_process": getattr(executor, "n_process", 1), "articles": len(tables["documents"]),
+                  "words": int(tables["documents"]["text"].str.split().str.len().sum()) if len(tables["documents"]) else 0}
+        Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 1 if failed else 0
 
 
@@ -59,8 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     extract = sub.add_parser("extract", help="run every stage over a seed folder and write the tables")
     extract.add_argument("--seeds", default=str(config.SEEDS_DIR), help="folder of *.txt articles and metadata.csv")
     extract.add_argument("--out", default=str(config.OUT_DIR), help="folder for the Parquet tables")
+    extract.add_argument("--n-process", type=int, default=None,
+                         help="processes (or Dask workers) for the per-article stages; default: the usable cores")
+    extract.add_argument("--batch-size", type=int, default=None, help="articles per task (default: spread over the processes, at most 64)")
+    extract.add_argument("--no-cache", action="store_true", help="process every article even when its results are cached under --out")
+    extract.add_argument("--executor", choices=("local", "dask"), default="local",
+                         help="where the per-article stages run: local processes, or a Dask cluster")
+    extract.add_argument("--scheduler", default=None,
+                         help="address of a running Dask scheduler (tcp://host:8786); default: a LocalCluster on this machine")
+    extract.add_argument("--report", default=None, help="also write the stage times and counts as JSON to this file")
     extract.set_defaults(func=cmd_extract)
     args = parser.parse_args(argv)
+    if getattr(args, "n_process", 0) is None:
+        from .executors import usable_cores
+
+        args.n_process = usable_cores()
     return args.func(args)
 
 

@@ -46,6 +46,25 @@ class StageClock:
         self.seconds[stage] += time.perf_counter() - started
         self.counts[stage] += count
 
+    def merge(self, other: "StageClock") -> None:
+        """Add another clock's times and counts (a batch run elsewhere: seconds add up over workers)."""
+        for stage, seconds in other.seconds.items():
+            self.seconds[stage] += seconds
+        for stage, count in other.counts.items():
+            self.counts[stage] += count
+        for stage, notes in other.notes.items():
+            self.notes[stage].extend(notes)
+
+
+@dataclass
+class Outcome:
+    """What the per-article stages made of one article: its rows (None when it failed) and its problems."""
+
+    doc_id: str
+    result: dict[str, list[dict]] | None
+    problems: list[Problem]
+    removed: int = 0
+
 
 @dataclass
 class Prepared:
@@ -184,37 +203,105 @@ def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16,
     return nlp.pipe((p.document["text"] for p in prepared), batch_size=batch_size, n_process=n_process)
 
 
-def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language, *,
-        clock: StageClock | None = None, log=print) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Every stage over the articles; an article that fails is reported and left out."""
-    clock = clock or StageClock()
-    problems: list[Problem] = []
+def process_batch(nlp: Language, items: list[tuple[RawArticle, MetaRow | None]], *,
+                  batch_size: int = 16) -> tuple[list[Outcome], StageClock]:
+    """The per-article stages (clean, model, analyse) over a batch; one Doc alive at a time."""
+    clock = StageClock()
+    outcomes: list[Outcome] = []
     prepared: list[Prepared] = []
+    by_path = {article.doc_id: article.source_path for article, _ in items}
     t = time.perf_counter()
-    for article in articles:
+    for article, meta in items:
         try:
-            prepared.append(prepare(article, metadata.get(article.doc_id)))
+            prepared.append(prepare(article, meta))
         except Exception as exc:  # one bad article must not stop the others
-            problems.append(Problem(article.source_path, f"clean stage failed: {type(exc).__name__}: {exc}"))
-    removed = {p.doc_id: len(p.removed) for p in prepared if p.removed}
+            outcomes.append(Outcome(article.doc_id, None, [
+                Problem(article.source_path, f"clean stage failed: {type(exc).__name__}: {exc}")]))
     clock.add("clean", t, len(prepared))
-    clock.notes["clean"].append(
-        f"{sum(removed.values())} boilerplate lines removed" + (f" ({', '.join(f'{k}: {v}' for k, v in removed.items())})" if removed else ""))
-
-    results = []
-    t = time.perf_counter()
-    docs = list(parse_docs(nlp, prepared))
-    clock.add("nlp", t, len(docs))
-    by_path = {a.doc_id: a.source_path for a in articles}
-    for item, doc in zip(prepared, docs):
+    docs = parse_docs(nlp, prepared, batch_size=batch_size)
+    for item in prepared:
+        t = time.perf_counter()
+        doc = next(docs)
+        clock.add("nlp", t, 1)
+        path = by_path[item.doc_id]
         try:
             result = analyse(item, doc, clock)
         except Exception as exc:  # reported with the file name, the article is skipped
-            problems.append(Problem(by_path[item.doc_id], f"analysis failed: {type(exc).__name__}: {exc}"))
+            outcomes.append(Outcome(item.doc_id, None, [
+                Problem(path, f"analysis failed: {type(exc).__name__}: {exc}")], len(item.removed)))
             continue
-        if not result["mentions"]:
-            problems.append(Problem(by_path[item.doc_id], "no named entities found", fatal=False))
-        results.append(result)
+        problems = [] if result["mentions"] else [Problem(path, "no named entities found", fatal=False)]
+        clock.counts["sentences"] += len(result["sentences"])
+        outcomes.append(Outcome(item.doc_id, result, problems, len(item.removed)))
+    return outcomes, clock
+
+
+def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language | None = None, *,
+        cache=None, executor=None, n_process: int = 1, batch_size: int | None = None,
+        clock: StageClock | None = None, progress: bool = False,
+        log=print) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Every stage over the articles; an article that fails is reported and left out.
+
+    Articles whose results are in `cache` (a pipeline.cache.ArticleCache) are not processed again;
+    the others go through `executor` (default: this process, or a pool of `n_process` processes);
+    the model is loaded only when some article needs it. Corpus-wide steps always rerun.
+    """
+    from . import executors
+    from .cache import article_key, code_fingerprint
+
+    clock = clock or StageClock()
+    problems: list[Problem] = []
+    outcomes: dict[str, Outcome] = {}
+    keys: dict[str, str] = {}
+    todo: list[tuple[RawArticle, MetaRow | None]] = []
+    t = time.perf_counter()
+    code = code_fingerprint() if cache is not None else ""
+    for article in articles:
+        meta = metadata.get(article.doc_id)
+        if cache is not None:
+            keys[article.doc_id] = article_key(article, meta, code)
+            hit = cache.get(keys[article.doc_id])
+            if isinstance(hit, Outcome):
+                outcomes[article.doc_id] = hit
+                continue
+        todo.append((article, meta))
+    clock.add("cache", t, len(outcomes))
+    clock.counts["processed"] = len(todo)
+
+    executor = executor or executors.local(nlp, n_process=n_process)
+    bar = executors.progress_bar(len(todo), enabled=progress)
+    try:
+        for batch_outcomes, batch_clock in executor.map(todo, batch_size=batch_size):
+            clock.merge(batch_clock)
+            for outcome in batch_outcomes:
+                outcomes[outcome.doc_id] = outcome
+                if cache is not None and outcome.result is not None:
+                    cache.put(keys[outcome.doc_id], outcome)
+            bar.update(len(batch_outcomes))
+    finally:
+        bar.close()
+        executor.close()
+    clock.seconds["model"] += executor.load_seconds
+
+    results = []
+    removed = {}
+    for article in articles:
+        outcome = outcomes.get(article.doc_id)
+        if outcome is None:
+            continue
+        problems.extend(outcome.problems)
+        if outcome.result is not None:
+            results.append(outcome.result)
+        if outcome.removed:
+            removed[outcome.doc_id] = outcome.removed
+    if cache is not None:
+        t = time.perf_counter()
+        clock.counts["pruned"] = cache.prune()
+        clock.add("cache", t)
+        problems.extend(cache.unreadable)
+    clock.counts["clean"] = len(results)
+    clock.notes["clean"].append(
+        f"{sum(removed.values())} boilerplate lines removed" + (f" ({', '.join(f'{k}: {v}' for k, v in removed.items())})" if removed else ""))
     clock.counts["sentences"] = sum(len(r["sentences"]) for r in results)
     tables = assemble(results, clock)
     return tables, problems
