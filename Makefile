@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 SIZES  ?= 100,1000,10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test evaluate bench clean
+.PHONY: help install extract test evaluate bench report browser clean
 
 ## help: list the targets
 help:
@@ -38,7 +38,7 @@ extract: $(STAMP)
 	$(BIN)/python -m pipeline extract --seeds seeds --out outputs
 
 ## test: run the test suite, gold comparison included
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -q
 
 ## evaluate: print precision, recall and F1 per table against tests/gold
@@ -48,6 +48,14 @@ evaluate: $(STAMP)
 ## bench: pipeline vs bare nlp.pipe on 100, 1,000, 10,000 articles, into outputs/bench.json (SIZES=100,1000 to limit)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run --sizes $(SIZES) --out outputs
+
+## report: write outputs/report.html, one self-contained page of the extracted tables
+report: extract
+	$(BIN)/python -m pipeline.report --out outputs
+
+## browser: install Debian's chromium when missing (the report test opens the page in it)
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 ## clean: remove generated tables (not the virtual environment)
 clean:

@@ -9,3 +9,10 @@ def extract_text(text, published=None, **kwargs):
     from .extract import extract_text as _extract_text
 
     return _extract_text(text, published, **kwargs)
+
+
+def load_tables(out_dir="outputs"):
+    """The ten tables `make extract` wrote to `out_dir`, as a dict of DataFrames keyed by table name."""
+    from .tables import load_tables as _load_tables
+
+    return _load_tables(out_dir)
