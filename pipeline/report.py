@@ -145,16 +145,20 @@ def timeline_svg(events: pd.DataFrame) -> str:
     types = [t for t in colors if t in set(dated.event_type)]
     fig = _figure(11, 1.9 + 0.55 * len(types))
     ax = fig.add_subplot()
-    for status, face in (("occurred", "full"), ("planned", "none"), ("unknown", "left")):
-        part = dated[dated.status == status]
-        for event_type, group in part.groupby("event_type"):
-            ax.plot(group.date, [types.index(event_type)] * len(group), linestyle="", marker="o", markersize=9,
-                    fillstyle=face, color=colors[event_type], markeredgewidth=1.6)
-    for row in dated.itertuples(index=False):
+    faces = {"occurred": "full", "planned": "none"}
+    seen: dict[tuple, int] = {}
+    tips = {}
+    for i, row in enumerate(dated.itertuples(index=False)):
+        stack = seen[(row.date, row.event_type)] = seen.get((row.date, row.event_type), -1) + 1
+        y = types.index(row.event_type) + 0.15 * (stack % 4)  # same day and type: stacked upwards
+        ax.plot([row.date], [y], linestyle="", marker="o", markersize=9, fillstyle=faces.get(row.status, "left"),
+                color=colors[row.event_type], markeredgewidth=1.6, gid=f"event-{i}")
+        tips[f"event-{i}"] = (f"{row.event_type} ({row.status}) {row.date_value}: {', '.join(row.participants)}"
+                              f"{' at ' + row.location if row.location else ''} [{row.doc_id}]")
         label = _short(row.participants) or (row.location or "")
-        if label:
-            ax.annotate(label, (row.date, types.index(row.event_type)), xytext=(6, 6), textcoords="offset points",
-                        fontsize=7, color="#333", rotation=15)
+        if label and len(dated) <= 40:
+            ax.annotate(label, (row.date, y), xytext=(6, 6), textcoords="offset points", fontsize=7, color="#333",
+                        rotation=15)
     ax.set_yticks(range(len(types)), types)
     ax.set_ylim(-0.6, len(types) - 0.4 + 0.6)
     ax.margins(x=0.06)
@@ -167,7 +171,10 @@ def timeline_svg(events: pd.DataFrame) -> str:
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=3, frameon=False)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return _svg(fig)
+    svg = _svg(fig)
+    for gid, tip in tips.items():  # a hover tooltip naming the participants on each point
+        svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}"><title>{html.escape(tip)}</title>', 1)
+    return svg
 
 
 def _timeline_section(events: pd.DataFrame) -> str:

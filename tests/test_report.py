@@ -45,6 +45,7 @@ def open_in_chromium(page_path: Path, screenshot: Path, profile: Path) -> tuple[
                 articles: [...document.querySelectorAll('#articles article')].map(a => a.id),
                 marks: [...document.querySelectorAll('mark.entity')].map(m => m.textContent.replace(/\\s+/g, ' ').trim()),
                 svgs: [...document.querySelectorAll('.figure svg')].map(s => s.closest('section').id),
+                tips: [...document.querySelectorAll('#timeline svg title')].map(t => t.textContent),
                 text: document.body.innerText,
                 width: document.documentElement.scrollWidth,
             })""")
@@ -87,6 +88,8 @@ def test_report_renders_in_chromium_without_errors(source, seed_out_dir, tmp_pat
     assert len(dom["marks"]) >= 1 and any(m.startswith(mentions.text.iloc[0]) for m in dom["marks"])
     if source == "fixture":
         assert "timeline" in dom["svgs"]
+        assert dom["tips"] == ["meeting (occurred) 2024-03-04: Bakhtiyor Saïdov, Annalena Baerbock at Tachkent [fixture_001]",
+                               "meeting (planned) 2024-06: Bakhtiyor Saïdov, Annalena Baerbock at Berlin [fixture_001]"]
         assert "Tachkent (2)" in dom["text"] and "15 millions d'euros" in dom["text"]
         assert "Nous ouvrons une nouvelle page" in dom["text"] and "Annalena Baerbock" in dom["text"]
     elif tables["events"].empty:
