@@ -1,7 +1,105 @@
-"""Money amounts: value in units and ISO 4217 currency."""
+"""Money amounts: value in units and ISO 4217 currency.
+
+A number (digits or words, scale words folded in: pipeline.numbers) becomes an amount when a
+currency is written right after it ("25 millions de dollars", "10 M€") or right before it ("$10").
+Currencies and the two attachment patterns are data in rules/amounts/currencies.yml.
+"""
 from __future__ import annotations
+
+import functools
+import re
+
+from . import numbers, rulesdata
+
+RULES = "amounts/currencies.yml"
+_LOOKBACK = 12  # characters before a number searched for a currency symbol
+
+
+def _alternation(forms) -> str:
+    return "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled() -> dict:
+    data = rulesdata.load_yaml(RULES)
+    currencies = rulesdata.require(data, "currencies", RULES)
+    patterns = rulesdata.require(data, "patterns", RULES)
+    names, scaled, symbols = {}, {}, {}
+    for code, spec in currencies.items():
+        if not isinstance(spec, dict) or "names" not in spec:
+            raise rulesdata.RulesError(f"{rulesdata.rules_path(RULES)}: currency {code!r} needs `names`")
+        for name in spec["names"]:
+            names[name.casefold()] = code
+        for name in spec.get("scaled_names", []):
+            scaled[name.casefold()] = code
+        for symbol in [*spec.get("symbols", []), code]:
+            symbols[symbol] = code
+    fill = {"abbrev": _alternation(numbers.abbreviations()),
+            "name": "(?i:" + _alternation([*names, *scaled]) + ")",
+            "symbol": _alternation(symbols)}
+    try:
+        after = re.compile(patterns["after"].format(**fill))
+        before = re.compile(patterns["before"].format(**fill))
+    except (KeyError, re.error) as exc:
+        raise rulesdata.RulesError(f"{rulesdata.rules_path(RULES)}: bad `patterns`: {exc}") from exc
+    return {"names": names, "scaled": scaled, "symbols": symbols, "after": after, "before": before}
+
+
+def _currency_after(rules: dict, text: str, number: numbers.Number) -> tuple[str, int, float] | None:
+    """(code, end of the amount, multiplier) when a currency follows the number."""
+    m = rules["after"].match(text, number.end)
+    if not m:
+        return None
+    multiplier = numbers.abbreviations()[m.group("abbrev")] if m.group("abbrev") else 1.0
+    if m.group("symbol"):
+        return rules["symbols"][m.group("symbol")], m.end(), multiplier
+    name = m.group("name").casefold()
+    if name in rules["names"]:
+        return rules["names"][name], m.end(), multiplier
+    return (rules["scaled"][name], m.end(), multiplier) if number.scaled or multiplier > 1 else None
+
+
+def _currency_before(rules: dict, text: str, number: numbers.Number) -> tuple[str, int, int, float] | None:
+    """(code, start, end, multiplier) when a currency symbol or code stands right before the number."""
+    m = rules["before"].search(text, max(0, number.start - _LOOKBACK), number.start)
+    if not m or (m.start() > 0 and text[m.start() - 1].isalnum() and m.group("symbol")[0].isalnum()):
+        return None
+    end, multiplier = number.end, 1.0
+    abbrev = re.match(rf"\s?({_alternation(numbers.abbreviations())})(?!\w)", text[number.end:])
+    if abbrev:
+        end, multiplier = number.end + abbrev.end(), numbers.abbreviations()[abbrev.group(1)]
+    return rules["symbols"][m.group("symbol")], m.start(), end, multiplier
 
 
 def parse(text: str) -> list[dict]:
     """Every money amount in `text`: start, end, text, value, currency (and rule_id)."""
-    return []
+    rules = _compiled()
+    found = []
+    for number in numbers.find(text):
+        after = _currency_after(rules, text, number)
+        if after:
+            code, end, multiplier = after
+            start, rule = number.start, "amounts/number-currency"
+        else:
+            before = _currency_before(rules, text, number)
+            if not before:
+                continue
+            code, start, end, multiplier = before
+            rule = "amounts/currency-number"
+        found.append({"start": start, "end": end, "text": text[start:end],
+                      "value": float(number.value * multiplier), "currency": code, "rule_id": rule})
+    return found
+
+
+def _amounts(text: str) -> list[list]:
+    return [[a["text"], a["value"], a["currency"]] for a in parse(text)]
+
+
+def _numbers(text: str) -> list[float]:
+    return [n.value for n in numbers.find(text)]
+
+
+EXAMPLE_RUNNERS = {
+    "amounts/currencies.yml": (_amounts, _amounts),
+    "amounts/numbers.yml": (_numbers, _numbers),
+}

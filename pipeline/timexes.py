@@ -1,9 +1,571 @@
-"""Temporal expressions: spans, TIMEX3 types and values resolved against an anchor date."""
+"""Temporal expressions: spans, TIMEX3 types and values resolved against an anchor date.
+
+Built in Duckling's manner: the rules are data (rules/timexes/patterns.yml, over the tables of
+calendar.yml), each naming the value function below that reads its match. Where matches overlap,
+the longer wins, then the earlier rule. Dates are resolved against the anchor passed in (the
+publication date), never the clock; a day without a year or a bare weekday points back or forward
+according to the tense of its sentence (rules/timexes/tense.yml). With no anchor, what needs one
+stays unresolved: an X in the value ("XXXX-11-06") or no value, and `resolved` false.
+"""
 from __future__ import annotations
 
+import calendar as _calendar
 import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+
+from . import numbers, rulesdata
+from .textnorm import fold
+
+PATTERNS = "timexes/patterns.yml"
+CALENDAR = "timexes/calendar.yml"
+TENSE = "timexes/tense.yml"
+_PLACEHOLDER = re.compile(r"\{([a-z]+)(\d?)\}")
+_FIXED = {
+    "day": r"(?:1er|1ᵉʳ|premier|3[01]|[12]\d|0?[1-9])(?!\d)",
+    "year": r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)",
+    "num": r"(?:\d+(?:,\d+)?|#+)",
+    "roman": r"[IVXLC]+",
+}
+_TABLES = ("month", "weekday", "season", "daypart", "unit", "last", "next", "ordinal", "mod", "vague")
+_SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    layer: str
+    type: str
+    value: str
+    regex: re.Pattern
+    on_masked: bool  # the pattern reads numbers ({num}): run it where number words are masked
+    params: dict = field(default_factory=dict)
+
+
+def _alternation(forms) -> str:
+    return "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> dict:
+    """Calendar tables: folded surface form -> value, and their regex alternations."""
+    cal = rulesdata.load_yaml(CALENDAR)
+    pat = rulesdata.load_yaml(PATTERNS)
+    lookups = {
+        "month": rulesdata.require(cal, "months", CALENDAR),
+        "weekday": rulesdata.require(cal, "weekdays", CALENDAR),
+        "season": rulesdata.require(cal, "seasons", CALENDAR),
+        "daypart": rulesdata.require(cal, "dayparts", CALENDAR),
+        "unit": rulesdata.require(cal, "units", CALENDAR),
+        "ordinal": rulesdata.require(cal, "ordinals", CALENDAR),
+        "mod": rulesdata.require(pat, "mods", PATTERNS),
+        "last": dict.fromkeys(rulesdata.require(cal, "last", CALENDAR), -1),
+        "next": dict.fromkeys(rulesdata.require(cal, "next", CALENDAR), 1),
+        "vague": dict.fromkeys(rulesdata.load_yaml(numbers.RULES)["vague"], "X"),
+    }
+    cues = rulesdata.require(cal, "year_cues", CALENDAR)
+    return {
+        "lookup": {name: {fold(k): v for k, v in table.items()} for name, table in lookups.items()},
+        "regex": {**{name: _alternation(table) for name, table in lookups.items()}, **_FIXED},
+        "year_strong": tuple(fold(c) for c in rulesdata.require(cues, "strong", CALENDAR)),
+        "year_weak": tuple(fold(c) for c in rulesdata.require(cues, "weak", CALENDAR)),
+        "year_followers": frozenset(fold(w) for w in rulesdata.require(cal, "year_followers", CALENDAR)),
+        "not_year_before": tuple(fold(w) for w in rulesdata.require(cal, "not_year_before", CALENDAR)),
+        "apposition": re.compile(rulesdata.require(pat, "apposition", PATTERNS)),
+    }
+
+
+def _expand(pattern: str, rule_id: str) -> str:
+    """The rule's pattern with each {table} replaced by a named group of the table's alternation."""
+    regex = _tables()["regex"]
+
+    def group(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in regex:
+            raise rulesdata.RulesError(f"{rulesdata.rules_path(PATTERNS)}: rule {rule_id!r}: unknown table {{{name}}}")
+        return f"(?P<{name}{m.group(2)}>{regex[name]})"
+
+    return _PLACEHOLDER.sub(group, pattern).replace("'", "['’ʼ]")
+
+
+@functools.lru_cache(maxsize=1)
+def _rules() -> tuple[Rule, ...]:
+    data = rulesdata.load_yaml(PATTERNS)
+    rules = []
+    for i, spec in enumerate(rulesdata.require(data, "rules", PATTERNS)):
+        missing = {"id", "layer", "type", "value", "pattern"} - set(spec)
+        if missing:
+            raise rulesdata.RulesError(f"{rulesdata.rules_path(PATTERNS)}: rule #{i}: missing {sorted(missing)}")
+        if spec["value"] not in _VALUE_FUNCTIONS:
+            raise rulesdata.RulesError(f"{rulesdata.rules_path(PATTERNS)}: rule {spec['id']!r}: unknown value "
+                                       f"function {spec['value']!r} (one of {sorted(_VALUE_FUNCTIONS)})")
+        try:
+            regex = re.compile(rf"(?<![\w]){_expand(spec['pattern'], spec['id'])}(?![\w])", re.IGNORECASE)
+        except re.error as exc:
+            raise rulesdata.RulesError(f"{rulesdata.rules_path(PATTERNS)}: rule {spec['id']!r}: bad pattern: {exc}") from exc
+        params = {k: v for k, v in spec.items() if k not in {"id", "layer", "type", "value", "pattern"}}
+        rules.append(Rule(spec["id"], spec["layer"], spec["type"], spec["value"], regex,
+                          "{num}" in spec["pattern"], params))
+    return tuple(rules)
+
+
+# --- tense of the sentence around an expression ------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _tense_rules() -> dict:
+    data = rulesdata.load_yaml(TENSE)
+    fill = {"adverbs": rulesdata.require(data, "adverbs", TENSE), "participle": rulesdata.require(data, "participle", TENSE)}
+    cues = []
+    for priority, label in enumerate(("future", "conditional", "past")):
+        for pattern in rulesdata.require(data, "cues", TENSE).get(label, []):
+            try:
+                expanded = re.sub(r"\{(adverbs|participle)\}", lambda m: fill[m.group(1)], pattern)
+                cues.append((label, priority, re.compile(expanded, re.IGNORECASE)))
+            except re.error as exc:
+                raise rulesdata.RulesError(f"{rulesdata.rules_path(TENSE)}: bad {label} cue {pattern!r}: {exc}") from exc
+    return {"sentence_end": re.compile(rulesdata.require(data, "sentence_end", TENSE)), "cues": cues,
+            "not_verbs": frozenset(fold(w) for w in rulesdata.require(data, "not_verbs", TENSE))}
+
+
+def tense(text: str, start: int, end: int) -> str | None:
+    """`past`, `future` or `conditional` from the verb cue nearest to text[start:end] in its sentence."""
+    rules = _tense_rules()
+    s0 = max((m.end() for m in rules["sentence_end"].finditer(text, 0, start)), default=0)
+    after = rules["sentence_end"].search(text, end)
+    s1 = after.start() if after else len(text)
+    best = None
+    for label, priority, regex in rules["cues"]:
+        for m in regex.finditer(text, s0, s1):
+            if m.end() > start and m.start() < end:
+                continue
+            if fold(m.group().split()[-1]) in rules["not_verbs"]:
+                continue
+            distance = start - m.end() if m.end() <= start else m.start() - end
+            if best is None or (distance, priority) < best[:2]:
+                best = (distance, priority, label)
+    return best[2] if best else None
+
+
+# --- resolution helpers -------------------------------------------------------------------------
+
+@dataclass
+class _Context:
+    text: str
+    anchor: dt.date | None
+    numbers: dict[int, float]
+    reference: dt.date | None = None  # the last day-precise date seen, for "la veille", "le lendemain"
+    last_value: str | None = None  # the last date value seen, any granularity, for "de l'époque"
+
+    def tense(self, m: re.Match) -> str | None:
+        return tense(self.text, *m.span())
+
+
+def _look(table: str, surface: str):
+    return _tables()["lookup"][table].get(fold(surface).rstrip("-").strip())
+
+
+def _group(m: re.Match, name: str) -> str | None:
+    return m.groupdict().get(name)
+
+
+def _day(surface: str) -> int:
+    return 1 if not surface[0].isdigit() or surface.startswith("1e") or surface.startswith("1ᵉ") else int(surface)
+
+
+def _number(ctx: _Context, m: re.Match, name: str = "num") -> float | str:
+    """The value of group `name`: a number, "X" for a vague quantity, 1 when absent."""
+    if _group(m, name):
+        start = m.start(name)
+        return ctx.numbers.get(start, numbers.digit_value(m.group(name)) if m.group(name)[0].isdigit() else 1)
+    return "X" if _group(m, "vague") else 1
+
+
+def _direction(m: re.Match) -> int:
+    if _group(m, "last"):
+        return -1
+    if _group(m, "next"):
+        return 1
+    return 0
+
+
+def _pick(candidates: list, anchor, when: str | None, key=lambda c: c):
+    """Among candidates, the one the tense points to: past (latest <= anchor), future (earliest >=),
+    otherwise the nearest to the anchor (the past one on a tie)."""
+    if when == "past":
+        before = [c for c in candidates if key(c) <= anchor]
+        return max(before, key=key) if before else None
+    if when == "future":
+        after = [c for c in candidates if key(c) >= anchor]
+        return min(after, key=key) if after else None
+    return min(candidates, key=lambda c: (abs(key(c) - anchor), key(c) > anchor))
+
+
+def _when(ctx: _Context, m: re.Match) -> str | None:
+    direction = _direction(m)
+    return {-1: "past", 1: "future"}.get(direction) or ctx.tense(m)
+
+
+def _month_index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = _month_index(day.year, day.month) + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, _calendar.monthrange(year, month + 1)[1]))
+
+
+def _with_part(value: str, m: re.Match) -> tuple[str, str | None]:
+    """A day value with the part of the day appended when the text gives one ("mardi soir")."""
+    part = _look("daypart", m.group("daypart")) if _group(m, "daypart") else None
+    return (f"{value}T{part}", "TIME") if part else (value, None)
+
+
+def _row(m: re.Match, rule: Rule, value: str | None, *, resolved: bool, anchor: dt.date | None = None,
+         group: str | None = None, type_: str | None = None) -> dict:
+    if group is None:
+        group = "t" if _group(m, "t") else ("t2" if _group(m, "t2") else None)
+    start, end = m.span(group) if group else m.span()
+    return {"start": start, "end": end, "type": type_ or rule.type, "value": value, "resolved": resolved,
+            "anchor": anchor.isoformat() if anchor else None, "rule_id": f"timexes/{rule.id}"}
+
+
+# --- value functions, named by the rules' `value` ----------------------------------------------
+
+def _absolute_day(ctx, rule, m):
+    import dateparser
+
+    start, end = m.span()
+    parsed = dateparser.parse(ctx.text[start:end], languages=["fr"],
+                              settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
+    return [_row(m, rule, parsed.date().isoformat(), resolved=True)] if parsed else []
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    return 1 <= day <= _calendar.monthrange(year, month)[1]
+
+
+def _resolve_day(ctx, m, month: int, day: int, year: int | None) -> tuple[str | None, bool, dt.date | None]:
+    """(value, resolved, anchor used) of a day of a month, the year given or found from the tense."""
+    if year is not None:
+        return (dt.date(year, month, day).isoformat(), True, None) if _valid(year, month, day) else (None, False, None)
+    if not _valid(2024, month, day):
+        return None, False, None
+    if ctx.anchor is None:
+        return f"XXXX-{month:02d}-{day:02d}", False, None
+    candidates = [dt.date(y, month, day) for y in range(ctx.anchor.year - 1, ctx.anchor.year + 2) if _valid(y, month, day)]
+    chosen = _pick(candidates, ctx.anchor, _when(ctx, m))
+    return (chosen.isoformat(), True, ctx.anchor) if chosen else (None, False, ctx.anchor)
+
+
+def _day_month(ctx, rule, m):
+    month, day = _look("month", m.group("month")), _day(m.group("day"))
+    value, resolved, anchor = _resolve_day(ctx, m, month, day, None)
+    return [_row(m, rule, value, resolved=resolved, anchor=anchor)] if value else []
+
+
+def _day_range(ctx, rule, m):
+    month = _look("month", m.group("month"))
+    year = int(m.group("year")) if _group(m, "year") else None
+    rows = []
+    for group, day_group in (("t", "day"), ("t2", "day2")):
+        value, resolved, anchor = _resolve_day(ctx, m, month, _day(m.group(day_group)), year)
+        rows.append(_row(m, rule, value, resolved=resolved, anchor=anchor, group=group))
+    return rows
+
+
+def _month(ctx, rule, m):
+    month = _look("month", m.group("month"))
+    if _group(m, "year"):
+        return [_row(m, rule, f"{int(m.group('year')):04d}-{month:02d}", resolved=True)]
+    if ctx.anchor is None:
+        return [_row(m, rule, f"XXXX-{month:02d}", resolved=False)]
+    here = _month_index(ctx.anchor.year, ctx.anchor.month)
+    candidates = [_month_index(y, month) for y in range(ctx.anchor.year - 1, ctx.anchor.year + 2)]
+    chosen = _pick(candidates, here, ctx.tense(m))
+    if chosen is None:
+        return [_row(m, rule, None, resolved=False, anchor=ctx.anchor)]
+    year, index = divmod(chosen, 12)
+    return [_row(m, rule, f"{year:04d}-{index + 1:02d}", resolved=True, anchor=ctx.anchor)]
+
+
+def _season(ctx, rule, m):
+    code = _look("season", m.group("season"))
+    if _group(m, "year"):
+        return [_row(m, rule, f"{int(m.group('year')):04d}-{code}", resolved=True)]
+    if ctx.anchor is None:
+        return [_row(m, rule, f"XXXX-{code}", resolved=False)]
+    here = _month_index(ctx.anchor.year, ctx.anchor.month)
+    candidates = [_month_index(y, _SEASON_START[code]) for y in range(ctx.anchor.year - 1, ctx.anchor.year + 2)]
+    direction = _direction(m)
+    if direction:
+        current = [c for c in candidates if c <= here < c + 3]
+        candidates = [c for c in candidates if c not in current]
+    when = {-1: "past", 1: "future"}.get(direction) or ("now" if re.match(r"ce", m.group(), re.I) else ctx.tense(m))
+    if when == "now":
+        chosen = min(candidates, key=lambda c: (not c <= here < c + 3, abs(c - here)))
+    else:
+        chosen = _pick(candidates, here, when)
+    if chosen is None:
+        return [_row(m, rule, None, resolved=False, anchor=ctx.anchor)]
+    return [_row(m, rule, f"{chosen // 12:04d}-{code}", resolved=True, anchor=ctx.anchor)]
+
+
+def _part_of_year(prefix: str, count: int):
+    def value(ctx, rule, m):
+        n = min(_look("ordinal", m.group("ordinal")), count)
+        if _group(m, "year"):
+            return [_row(m, rule, f"{int(m.group('year')):04d}-{prefix}{n}", resolved=True)]
+        if ctx.anchor is None:
+            return [_row(m, rule, f"XXXX-{prefix}{n}", resolved=False)]
+        return [_row(m, rule, f"{ctx.anchor.year:04d}-{prefix}{n}", resolved=True, anchor=ctx.anchor)]
+    return value
+
+
+def _decade(ctx, rule, m):
+    digits = m.group("decade")
+    value = digits[:3] if len(digits) == 4 else f"19{digits[0]}"
+    return [_row(m, rule, value, resolved=True)]
+
+
+def _century(ctx, rule, m):
+    roman = m.group("roman").upper()
+    values = [_ROMAN[c] for c in roman]
+    number = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    return [_row(m, rule, f"{number - 1:02d}", resolved=True)] if 1 <= number <= 21 else []
+
+
+def _year_context(ctx: _Context, start: int, end: int) -> bool:
+    """Whether a bare four-digit number is a year: a cue word before it, a fitting word after it."""
+    tables = _tables()
+    before = fold(ctx.text[max(0, start - 30):start]).rstrip()
+    if any(before.endswith(w) and not before[:-len(w)][-1:].isalnum() for w in tables["not_year_before"]):
+        return False
+    ends_with = lambda cues: any(before.endswith(c) and not before[:-len(c)][-1:].isalnum() for c in cues)
+    if ends_with(tables["year_strong"]):
+        return True
+    if not ends_with(tables["year_weak"]):
+        return False
+    follower = re.match(r"\s*([^\W\d]+'?)", ctx.text[end:])
+    if follower is None or follower.group(1)[0].isupper():
+        return True
+    return fold(follower.group(1)) in tables["year_followers"]
+
+
+def _year(ctx, rule, m):
+    if rule.params.get("check") == "year" and not _year_context(ctx, *m.span()):
+        return []
+    return [_row(m, rule, f"{int(m.group('year')):04d}", resolved=True)]
+
+
+def _weekday(ctx, rule, m):
+    if ctx.anchor is None:
+        return [_row(m, rule, None, resolved=False)]
+    weekday = _look("weekday", m.group("weekday"))
+    direction = _direction(m)
+    candidates = [ctx.anchor + dt.timedelta(days=k) for k in range(-7, 8)
+                  if (ctx.anchor + dt.timedelta(days=k)).isoweekday() == weekday]
+    if direction:
+        candidates = [c for c in candidates if c != ctx.anchor]
+    chosen = _pick(candidates, ctx.anchor, _when(ctx, m))
+    if chosen is None:
+        return [_row(m, rule, None, resolved=False, anchor=ctx.anchor)]
+    value, type_ = _with_part(chosen.isoformat(), m)
+    return [_row(m, rule, value, resolved=True, anchor=ctx.anchor, type_=type_)]
+
+
+def _today(ctx, rule, m):
+    before = fold(ctx.text[max(0, m.start() - 12):m.start()])
+    generic = re.search(r"(?:d'|jusqu'à |encore |à ce jour |dès )$", before) or ctx.tense(m) is None
+    if generic:
+        return [_row(m, rule, "PRESENT_REF", resolved=True)]
+    if ctx.anchor is None:
+        return [_row(m, rule, None, resolved=False)]
+    return [_row(m, rule, ctx.anchor.isoformat(), resolved=True, anchor=ctx.anchor)]
+
+
+def _shifted(day: dt.date, unit: str, n: int) -> str | None:
+    """The date n units from `day`, written at the unit's granularity."""
+    if unit in {"D", "H", "MIN"}:
+        return (day + dt.timedelta(days=n if unit == "D" else 0)).isoformat()
+    if unit in {"W", "WE"}:
+        return _iso_week(day + dt.timedelta(weeks=n)) + ("-WE" if unit == "WE" else "")
+    if unit == "M":
+        return _add_months(day, n).isoformat()[:7]
+    if unit == "Q":
+        shifted = _add_months(day, 3 * n)
+        return f"{shifted.year:04d}-Q{(shifted.month - 1) // 3 + 1}"
+    years = {"Y": 1, "DE": 10, "CE": 100}[unit] * n
+    year = day.year + years
+    return {"Y": f"{year:04d}", "DE": f"{year:04d}"[:3], "CE": f"{year:04d}"[:2]}[unit]
+
+
+def _shift_value(ctx, rule, m, base: dt.date | None, sign: int):
+    unit = rule.params.get("unit") or _look("unit", m.group("unit"))
+    n = _number(ctx, m)
+    if n == "X":
+        ref = "PAST_REF" if sign < 0 else "FUTURE_REF"
+        return [_row(m, rule, ref if rule.value == "shift" else None, resolved=rule.value == "shift")]
+    if base is None:
+        return [_row(m, rule, None, resolved=False)]
+    value = _shifted(base, unit, int(n) * sign)
+    type_ = None
+    if unit == "D" and _group(m, "daypart"):
+        value, type_ = _with_part(value, m)
+    return [_row(m, rule, value, resolved=True, anchor=base, type_=type_)]
+
+
+def _fixed_shift(ctx, rule, m, base: dt.date | None, n: int):
+    """A shift by a fixed number of the rule's unit ("hier", "l'an dernier", "la veille")."""
+    if base is None:
+        return [_row(m, rule, None, resolved=False)]
+    unit = rule.params["unit"]
+    value, type_ = _shifted(base, unit, n), None
+    if unit == "D" and _group(m, "daypart"):
+        value, type_ = _with_part(value, m)
+    return [_row(m, rule, value, resolved=True, anchor=base, type_=type_)]
+
+
+def _shift(ctx, rule, m):
+    if "unit" in rule.params:
+        return _fixed_shift(ctx, rule, m, ctx.anchor, rule.params.get("offset", 0) or _direction(m))
+    return _shift_value(ctx, rule, m, ctx.anchor, rule.params.get("offset", 1))
+
+
+def _shift_from_reference(ctx, rule, m):
+    base = ctx.reference or ctx.anchor
+    if "unit" in rule.params:
+        return _fixed_shift(ctx, rule, m, base, rule.params["offset"])
+    sign = 1 if fold(m.group("dir")) in {"plus tard", "après"} else -1
+    return _shift_value(ctx, rule, m, base, sign)
+
+
+def _same_as_reference(ctx, rule, m):
+    """ "de l'époque": the time of the last date the text gave, at its granularity."""
+    if ctx.last_value is None:
+        return [_row(m, rule, "PAST_REF", resolved=True)]
+    return [_row(m, rule, ctx.last_value, resolved=True)]
+
+
+def _clock_time(ctx, rule, m):
+    hour = int(m.group("hour") or m.group("hour2"))
+    minute = int(m.group("minute") or m.group("minute2") or 0)
+    day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
+    return [_row(m, rule, f"{day}T{hour:02d}:{minute:02d}", resolved=ctx.anchor is not None, anchor=ctx.anchor)]
+
+
+def _reference(ctx, rule, m):
+    return [_row(m, rule, rule.params["ref"], resolved=True)]
+
+
+def _amount(n) -> str:
+    return "X" if n == "X" else (str(int(n)) if float(n).is_integer() else str(n))
+
+
+def _period(unit: str, n) -> str:
+    if unit in {"H", "MIN"}:
+        return f"PT{_amount(n)}{unit[0]}"
+    if unit == "Q":
+        return f"P{_amount(3 * n) if n != 'X' else 'X'}M"
+    return f"P{_amount(n)}{unit}"
+
+
+def _duration(ctx, rule, m):
+    unit = _look("unit", m.group("unit"))
+    n = _number(ctx, m) if _group(m, "num") or _group(m, "vague") else "X"
+    if n != "X" and re.search(r"et\s+demie?$", m.group(), re.I):
+        n = n + 0.5
+    return [_row(m, rule, _period(unit, n), resolved=True)]
+
+
+def _every(ctx, rule, m):
+    unit = rule.params.get("unit") or _look("unit", m.group("unit"))
+    n = _number(ctx, m) if _group(m, "num") and "fois" not in fold(m.group()) else 1
+    return [_row(m, rule, _period(unit, n), resolved=True)]
+
+
+_VALUE_FUNCTIONS = {
+    "absolute_day": _absolute_day, "day_month": _day_month, "day_range": _day_range, "month": _month,
+    "season": _season, "quarter": _part_of_year("Q", 4), "half": _part_of_year("H", 2), "decade": _decade,
+    "century": _century, "year": _year, "weekday": _weekday, "today": _today, "shift": _shift,
+    "shift_from_reference": _shift_from_reference, "clock_time": _clock_time, "reference": _reference,
+    "duration": _duration, "every": _every, "same_as_reference": _same_as_reference,
+}
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+def _masked(text: str, found: list[numbers.Number]) -> str:
+    """`text` with number words replaced by '#' of the same length, so {num} can match them."""
+    chars = list(text)
+    for number in found:
+        if number.words:
+            chars[number.start:number.end] = "#" * (number.end - number.start)
+    return "".join(chars)
+
+
+def _matches(text: str, masked: str) -> list[tuple[re.Match, int, Rule]]:
+    """Non-overlapping rule matches: longest first, then the earlier rule."""
+    candidates = []
+    for order, rule in enumerate(_rules()):
+        for m in rule.regex.finditer(masked if rule.on_masked else text):
+            candidates.append((m, order, rule))
+    chosen, taken = [], []
+    for m, order, rule in sorted(candidates, key=lambda c: (c[0].start() - c[0].end(), c[1], c[0].start())):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        taken.append(m.span())
+        chosen.append((m, order, rule))
+    return sorted(chosen, key=lambda c: c[0].start())
 
 
 def normalize(text: str, anchor: dt.date | None) -> list[dict]:
     """Every temporal expression in `text`: start, end, text, type, value (and resolved, anchor, rule_id)."""
-    return []
+    found = numbers.find(text)
+    ctx = _Context(text, anchor, {n.start: n.value for n in found})
+    rows = []
+    for m, _, rule in _matches(text, _masked(text, found)):
+        for row in _VALUE_FUNCTIONS[rule.value](ctx, rule, m):
+            row["text"] = text[row["start"]:row["end"]]
+            rows.append(row)
+            if row["value"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["value"]):
+                ctx.reference = dt.date.fromisoformat(row["value"])
+            if row["value"] and row["type"] == "DATE" and re.match(r"\d{4}", row["value"]):
+                ctx.last_value = row["value"]
+    _apposition(text, rows)
+    return rows
+
+
+def _apposition(text: str, rows: list[dict]) -> None:
+    """A date counted from an earlier one ("la veille") takes the value of a day set beside it
+    ("À la veille du sommet, le 25 octobre"): the apposition says which day is meant."""
+    between = _tables()["apposition"]
+    anaphoric = {f"timexes/{rule.id}" for rule in _rules() if rule.value == "shift_from_reference"}
+    for row, following in zip(rows, rows[1:]):
+        if row["rule_id"] not in anaphoric or not following["value"]:
+            continue
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", following["value"]) and between.search(text[row["end"]:following["start"]]):
+            row.update(value=following["value"], resolved=following["resolved"], anchor=following["anchor"])
+
+
+# --- examples ------------------------------------------------------------------------------------
+
+EXAMPLE_ANCHOR = dt.date(2024, 3, 13)  # a Wednesday: every examples file is resolved against it
+
+
+def _examples(text: str) -> list[list]:
+    return [[t["text"], t["type"], t["value"]] for t in normalize(text, EXAMPLE_ANCHOR)]
+
+
+EXAMPLE_RUNNERS = {
+    "timexes/patterns.yml": (_examples, _examples),
+    "timexes/calendar.yml": (_examples, _examples),
+    "timexes/tense.yml": (_examples, _examples),
+}
