@@ -512,13 +512,15 @@ def _masked(text: str, found: list[numbers.Number]) -> str:
 
 
 def _matches(text: str, masked: str) -> list[tuple[re.Match, int, Rule]]:
-    """Non-overlapping rule matches: longest first, then the earlier rule."""
+    """Non-overlapping rule matches: the longest kept span first, then the earlier rule."""
     candidates = []
     for order, rule in enumerate(_rules()):
         for m in rule.regex.finditer(masked if rule.on_masked else text):
-            candidates.append((m, order, rule))
+            parts = [m.span(g) for g in ("t", "t2") if m.groupdict().get(g)] or [m.span()]
+            kept = max(e for _, e in parts) - min(s for s, _ in parts)
+            candidates.append((-kept, order, m.start(), m, rule))
     chosen, taken = [], []
-    for m, order, rule in sorted(candidates, key=lambda c: (c[0].start() - c[0].end(), c[1], c[0].start())):
+    for _, order, _, m, rule in sorted(candidates, key=lambda c: c[:3]):
         if any(m.start() < e and s < m.end() for s, e in taken):
             continue
         taken.append(m.span())
