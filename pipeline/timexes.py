@@ -281,41 +281,35 @@ def _day_range(ctx, rule, m):
     return rows
 
 
-def _month(ctx, rule, m):
-    month = _look("month", m.group("month"))
+def _in_year(ctx, rule, m, suffix: str, start_month: int, when: str | None, *, months: int = 1,
+             skip_current: bool = False):
+    """A month or a season ("YYYY-<suffix>"): its year written in the text, or the one `when` points
+    to around the anchor (`now`: the one under way, else the nearest)."""
     if _group(m, "year"):
-        return [_row(m, rule, f"{int(m.group('year')):04d}-{month:02d}", resolved=True)]
+        return [_row(m, rule, f"{int(m.group('year')):04d}-{suffix}", resolved=True)]
     if ctx.anchor is None:
-        return [_row(m, rule, f"XXXX-{month:02d}", resolved=False)]
+        return [_row(m, rule, f"XXXX-{suffix}", resolved=False)]
     here = _month_index(ctx.anchor.year, ctx.anchor.month)
-    candidates = [_month_index(y, month) for y in range(ctx.anchor.year - 1, ctx.anchor.year + 2)]
-    chosen = _pick(candidates, here, ctx.tense(m))
+    candidates = [_month_index(y, start_month) for y in range(ctx.anchor.year - 1, ctx.anchor.year + 2)]
+    current = [c for c in candidates if c <= here < c + months]
+    if skip_current:
+        candidates = [c for c in candidates if c not in current]
+    chosen = current[0] if when == "now" and current else _pick(candidates, here, None if when == "now" else when)
     if chosen is None:
         return [_row(m, rule, None, resolved=False, anchor=ctx.anchor)]
-    year, index = divmod(chosen, 12)
-    return [_row(m, rule, f"{year:04d}-{index + 1:02d}", resolved=True, anchor=ctx.anchor)]
+    return [_row(m, rule, f"{chosen // 12:04d}-{suffix}", resolved=True, anchor=ctx.anchor)]
+
+
+def _month(ctx, rule, m):
+    month = _look("month", m.group("month"))
+    return _in_year(ctx, rule, m, f"{month:02d}", month, ctx.tense(m))
 
 
 def _season(ctx, rule, m):
     code = _look("season", m.group("season"))
-    if _group(m, "year"):
-        return [_row(m, rule, f"{int(m.group('year')):04d}-{code}", resolved=True)]
-    if ctx.anchor is None:
-        return [_row(m, rule, f"XXXX-{code}", resolved=False)]
-    here = _month_index(ctx.anchor.year, ctx.anchor.month)
-    candidates = [_month_index(y, _SEASON_START[code]) for y in range(ctx.anchor.year - 1, ctx.anchor.year + 2)]
     direction = _direction(m)
-    if direction:
-        current = [c for c in candidates if c <= here < c + 3]
-        candidates = [c for c in candidates if c not in current]
     when = {-1: "past", 1: "future"}.get(direction) or ("now" if re.match(r"ce", m.group(), re.I) else ctx.tense(m))
-    if when == "now":
-        chosen = min(candidates, key=lambda c: (not c <= here < c + 3, abs(c - here)))
-    else:
-        chosen = _pick(candidates, here, when)
-    if chosen is None:
-        return [_row(m, rule, None, resolved=False, anchor=ctx.anchor)]
-    return [_row(m, rule, f"{chosen // 12:04d}-{code}", resolved=True, anchor=ctx.anchor)]
+    return _in_year(ctx, rule, m, code, _SEASON_START[code], when, months=3, skip_current=bool(direction))
 
 
 def _part_of_year(prefix: str, count: int):
