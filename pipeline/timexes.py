@@ -9,6 +9,7 @@ stays unresolved: an X in the value ("XXXX-11-06") or no value, and `resolved` f
 """
 from __future__ import annotations
 
+import bisect
 import calendar as _calendar
 import datetime as dt
 import functools
@@ -129,12 +130,23 @@ def _tense_rules() -> dict:
             "not_verbs": frozenset(fold(w) for w in rulesdata.require(data, "not_verbs", TENSE))}
 
 
-def tense(text: str, start: int, end: int) -> str | None:
-    """`past`, `future` or `conditional` from the verb cue nearest to text[start:end] in its sentence."""
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text` as tense.yml's `sentence_end` cuts it."""
+    bounds, start = [], 0
+    for m in _tense_rules()["sentence_end"].finditer(text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    return bounds + [(start, len(text))]
+
+
+def tense(text: str, start: int, end: int, *, bounds: list[tuple[int, int]] | None = None) -> str | None:
+    """`past`, `future` or `conditional` from the verb cue nearest to text[start:end] in its sentence
+    (`bounds`: the text's sentence_bounds, when the caller has them)."""
     rules = _tense_rules()
-    s0 = max((m.end() for m in rules["sentence_end"].finditer(text, 0, start)), default=0)
-    after = rules["sentence_end"].search(text, end)
-    s1 = after.start() if after else len(text)
+    bounds = bounds or sentence_bounds(text)
+    i = max(bisect.bisect_right([b[0] for b in bounds], start) - 1, 0)
+    j = max(bisect.bisect_left([b[1] for b in bounds], end), i)
+    s0, s1 = bounds[i][0], bounds[min(j, len(bounds) - 1)][1]
     best = None
     for label, priority, regex in rules["cues"]:
         for m in regex.finditer(text, s0, s1):
@@ -157,9 +169,12 @@ class _Context:
     numbers: dict[int, float]
     reference: dt.date | None = None  # the last day-precise date seen, for "la veille", "le lendemain"
     last_value: str | None = None  # the last date value seen, any granularity, for "de l'époque"
+    bounds: list[tuple[int, int]] | None = None  # sentence bounds, computed on first use
 
     def tense(self, m: re.Match) -> str | None:
-        return tense(self.text, *m.span())
+        if self.bounds is None:
+            self.bounds = sentence_bounds(self.text)
+        return tense(self.text, *m.span(), bounds=self.bounds)
 
 
 def _look(table: str, surface: str):
@@ -271,6 +286,14 @@ def _day_month(ctx, rule, m):
     return [_row(m, rule, value, resolved=resolved, anchor=anchor)] if value else []
 
 
+def _week_of_day(ctx, rule, m):
+    year = int(m.group("year")) if _group(m, "year") else None
+    value, resolved, anchor = _resolve_day(ctx, m, _look("month", m.group("month")), _day(m.group("day")), year)
+    if value and not value.startswith("X"):
+        value = _iso_week(dt.date.fromisoformat(value))
+    return [_row(m, rule, value if resolved else None, resolved=resolved, anchor=anchor)] if value else []
+
+
 def _day_range(ctx, rule, m):
     month = _look("month", m.group("month"))
     year = int(m.group("year")) if _group(m, "year") else None
@@ -302,7 +325,7 @@ def _in_year(ctx, rule, m, suffix: str, start_month: int, when: str | None, *, m
 
 def _month(ctx, rule, m):
     month = _look("month", m.group("month"))
-    return _in_year(ctx, rule, m, f"{month:02d}", month, ctx.tense(m))
+    return _in_year(ctx, rule, m, f"{month:02d}", month, _when(ctx, m), skip_current=bool(_direction(m)))
 
 
 def _season(ctx, rule, m):
@@ -449,8 +472,8 @@ def _same_as_reference(ctx, rule, m):
 
 
 def _clock_time(ctx, rule, m):
-    hour = int(m.group("hour") or m.group("hour2"))
-    minute = int(m.group("minute") or m.group("minute2") or 0)
+    hour = int(_group(m, "hour") or _group(m, "hour2") or rule.params.get("hour", 0))
+    minute = int(_group(m, "minute") or _group(m, "minute2") or 0)
     day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
     return [_row(m, rule, f"{day}T{hour:02d}:{minute:02d}", resolved=ctx.anchor is not None, anchor=ctx.anchor)]
 
@@ -490,7 +513,7 @@ _VALUE_FUNCTIONS = {
     "season": _season, "quarter": _part_of_year("Q", 4), "half": _part_of_year("H", 2), "decade": _decade,
     "century": _century, "year": _year, "weekday": _weekday, "today": _today, "shift": _shift,
     "shift_from_reference": _shift_from_reference, "clock_time": _clock_time, "reference": _reference,
-    "duration": _duration, "every": _every, "same_as_reference": _same_as_reference,
+    "duration": _duration, "every": _every, "same_as_reference": _same_as_reference, "week_of_day": _week_of_day,
 }
 
 
