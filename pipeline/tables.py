@@ -96,19 +96,21 @@ def entity_names(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 EVENT_COLUMNS = ["event_id", "doc_id", "event_type", "status", "trigger", "date_value", "date_text", "date",
-                 "published", "location", "participants", "agents", "amount_text", "amount_value", "currency",
+                 "published", "when", "dated_by", "location", "participants", "agents", "amount_text", "amount_value", "currency",
                  "plover", "cluster_id", "start", "end"]
 
 
 def events_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per event with names instead of ids: place, participants, agents, amount and a calendar date.
 
-    `date` is the first day the event's TIMEX3 value points to (NaT when it names none);
+    `date` is the first day the event's TIMEX3 value points to (NaT when it names none); `when` is that
+    date, else the article's publication date, and `dated_by` says which (`event` / `article` / None);
     `participants` and `agents` are lists of names.
     """
     events = tables["events"]
     if events.empty:
-        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "date" else object) for c in EVENT_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in ("date", "when") else object)
+                             for c in EVENT_COLUMNS})
     names = entity_names(tables)
     people: dict[str, list[str]] = {}
     agents: dict[str, list[str]] = {}
@@ -141,6 +143,9 @@ def events_overview(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         })
     frame = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"])
+    frame["when"] = frame["date"].fillna(pd.to_datetime(frame["published"]))
+    frame["dated_by"] = (frame["date"].notna().map({True: "event", False: "article"})
+                         .where(frame["when"].notna(), None))
     return frame
 
 
@@ -249,13 +254,20 @@ def geocode(name: str) -> tuple[float, float, str] | None:
 
 
 def event_places(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Event locations with coordinates: one row per place, with its events; places not found are left out."""
+    """Event locations with coordinates: one row per point, naming every place drawn there (a country is
+    drawn at its capital); places the gazetteer does not know are left out."""
     events = events_overview(tables)
-    rows = []
+    points: dict[tuple[float, float], dict] = {}
     for location, group in events.dropna(subset=["location"]).groupby("location"):
         point = geocode(location)
         if point is None:
             continue
-        rows.append({"location": location, "latitude": point[0], "longitude": point[1], "country": point[2],
-                     "n_events": len(group), "event_types": sorted(set(group.event_type))})
-    return pd.DataFrame(rows, columns=["location", "latitude", "longitude", "country", "n_events", "event_types"])
+        row = points.setdefault(point[:2], {"names": [], "country": point[2], "n_events": 0, "event_types": set()})
+        row["names"].append(location)
+        row["n_events"] += len(group)
+        row["event_types"] |= set(group.event_type)
+    rows = [{"location": ", ".join(row["names"]), "names": row["names"], "latitude": lat, "longitude": lon, "country": row["country"],
+             "n_events": row["n_events"], "event_types": sorted(row["event_types"])}
+            for (lat, lon), row in points.items()]
+    return pd.DataFrame(rows, columns=["location", "names", "latitude", "longitude", "country", "n_events",
+                                       "event_types"])

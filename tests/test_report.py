@@ -88,8 +88,10 @@ def test_report_renders_in_chromium_without_errors(source, seed_out_dir, tmp_pat
     assert len(dom["marks"]) >= 1 and any(m.startswith(mentions.text.iloc[0]) for m in dom["marks"])
     if source == "fixture":
         assert "timeline" in dom["svgs"]
-        assert dom["tips"] == ["meeting (occurred) 2024-03-04: Bakhtiyor Saïdov, Annalena Baerbock at Tachkent [fixture_001]",
-                               "meeting (planned) 2024-06: Bakhtiyor Saïdov, Annalena Baerbock at Berlin [fixture_001]"]
+        assert dom["tips"] == [
+            "meeting (occurred, 2024-03-04): Bakhtiyor Saïdov, Annalena Baerbock at Tachkent [fixture_001]",
+            "aid (planned, no date of its own, article of 2024-03-05): Allemagne [fixture_001]",
+            "meeting (planned, 2024-06): Bakhtiyor Saïdov, Annalena Baerbock at Berlin [fixture_001]"]
         assert "Tachkent (2)" in dom["text"] and "15 millions d'euros" in dom["text"]
         assert "Nous ouvrons une nouvelle page" in dom["text"] and "Annalena Baerbock" in dom["text"]
     elif tables["events"].empty:
