@@ -84,47 +84,56 @@ _POOL_STATE: dict = {}
 
 
 def _pool_init(nlp, model: str) -> None:
-    if nlp is None:  # spawned, not forked: load in the worker
+    load_seconds = 0.0
+    if nlp is None:  # each worker loads its own copy; the parent never holds one
         from .nlp import load_nlp
 
+        t = time.perf_counter()
         nlp = load_nlp(model)
-    _POOL_STATE["nlp"] = nlp
+        load_seconds = time.perf_counter() - t
+    _POOL_STATE.update(nlp=nlp, load_seconds=load_seconds)
 
 
 def _pool_batch(chunk: list):
     from .extract import process_batch
 
-    return process_batch(_POOL_STATE["nlp"], chunk, batch_size=NLP_BATCH)
+    outcomes, clock = process_batch(_POOL_STATE["nlp"], chunk, batch_size=NLP_BATCH)
+    return outcomes, clock, os.getpid(), _POOL_STATE["load_seconds"]
 
 
 @dataclass
 class PoolExecutor:
-    """Runs the per-article stages in `n_process` local processes (forked after one model load where possible).
+    """Runs the per-article stages in `n_process` local processes, each with its own model.
 
-    Each worker parses and analyses its chunk and sends back only rows, never Docs.
+    Each worker parses and analyses its chunk and sends back only rows, never Docs. A model
+    already loaded by the caller is shared with the workers by forking instead.
     """
 
     n_process: int
     loader: ModelLoader = field(default_factory=ModelLoader)
     name: str = "processes"
+    worker_load_seconds: dict[int, float] = field(default_factory=dict)
 
     @property
     def load_seconds(self) -> float:
-        return self.loader.load_seconds
+        """The model's load time: in this process, or the longest in a worker (they load side by side)."""
+        return max([self.loader.load_seconds, *self.worker_load_seconds.values()])
 
     def map(self, todo: list, *, batch_size: int | None = None) -> Iterator:
         parts = chunks(todo, n_workers=self.n_process, size=batch_size)
         if len(parts) <= 1:
             yield from InlineExecutor(self.loader).map(todo, batch_size=batch_size)
             return
-        methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods:  # children share the parent's loaded model
-            context, nlp = multiprocessing.get_context("fork"), self.loader.get()
-        else:
-            context, nlp = multiprocessing.get_context("spawn"), None
-        pool = context.Pool(min(self.n_process, len(parts)), initializer=_pool_init, initargs=(nlp, self.loader.model))
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        if not fork and self.loader.nlp is not None:
+            self.loader.nlp = None  # a loaded pipeline is not sent to spawned workers: they load their own
+        context = multiprocessing.get_context("fork" if fork else "spawn")
+        pool = context.Pool(min(self.n_process, len(parts)), initializer=_pool_init,
+                            initargs=(self.loader.nlp, self.loader.model))
         try:
-            yield from pool.imap(_pool_batch, parts)
+            for outcomes, clock, pid, load_seconds in pool.imap(_pool_batch, parts):
+                self.worker_load_seconds[pid] = load_seconds
+                yield outcomes, clock
             pool.close()
         except BaseException:
             pool.terminate()

@@ -1,0 +1,1 @@
+"""Benchmark: corpora built from shared/bench, the pipeline against bare nlp.pipe (`make bench`)."""

@@ -1,0 +1,207 @@
+"""`make bench`: the pipeline against bare nlp.pipe on corpora of distinct real French news text.
+
+For each size: builds the corpus (the first N articles of one seeded sequence, see bench/corpus.py),
+runs bare `nlp.pipe` of the model over the same texts, then `python -m pipeline extract` from a cold
+output folder, each in its own process, sampling the memory of its whole process tree. At 1,000
+articles it also times an incremental run after adding one article. Prints a table and writes
+`<out>/bench.json`. Speed is measured here, never in unit tests.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from bench.corpus import Article, articles, read_pool, write_corpus
+from pipeline import config
+from pipeline.executors import NLP_BATCH, usable_cores
+
+POOL = config.ROOT.parent / "shared" / "bench" / "fr_news_sentences.jsonl.gz"
+INCREMENTAL_SIZE = 1000
+SAMPLE_SECONDS = 0.1
+MB = 1024 * 1024
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed RSS and PSS of a process and all its descendants; keeps the peaks."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.peak_rss = self.peak_pss = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            rss = pss = 0
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for proc in procs:
+                try:
+                    info = proc.memory_full_info()
+                    rss, pss = rss + info.rss, pss + getattr(info, "pss", info.rss)
+                except psutil.Error:
+                    continue
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            self.done.wait(SAMPLE_SECONDS)
+
+
+def measured(command: list[str], log: Path) -> dict:
+    """Run a command, timing it and sampling its process tree's memory; fail loudly with its log."""
+    env = {**os.environ, "PYTHONPATH": str(config.ROOT)}
+    load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=config.ROOT)
+        memory = TreeMemory(proc.pid)
+        memory.start()
+        code = proc.wait()
+        memory.done.set()
+        memory.join()
+    wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed with status {code}; see {log}:\n{log.read_text()[-2000:]}")
+    return {"wall_seconds": wall, "cpu_seconds": cpu, "peak_rss_mb": memory.peak_rss / MB,
+            "peak_pss_mb": memory.peak_pss / MB, "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+
+
+def pipeline_run(seeds: Path, out: Path, work: Path, tag: str, *, n_process: int, cold: bool) -> dict:
+    if cold:
+        shutil.rmtree(out, ignore_errors=True)
+    report = work / f"{tag}.report.json"
+    command = [sys.executable, "-m", "pipeline", "extract", "--seeds", str(seeds), "--out", str(out),
+               "--n-process", str(n_process), "--report", str(report)]
+    result = measured(command, work / f"{tag}.log")
+    inner = json.loads(report.read_text(encoding="utf-8"))
+    result.update(seconds=inner["total_seconds"], model_load_seconds=inner["model_load_seconds"],
+                  stages=inner["seconds"], counts=inner["counts"])
+    result["seconds_without_load"] = result["seconds"] - result["model_load_seconds"]
+    return result
+
+
+def bare_run(seeds: Path, work: Path, tag: str, *, n_process: int) -> dict:
+    report = work / f"{tag}.report.json"
+    command = [sys.executable, "-m", "bench.bare", "--seeds", str(seeds), "--n-process", str(n_process),
+               "--batch-size", str(NLP_BATCH), "--report", str(report)]
+    result = measured(command, work / f"{tag}.log")
+    result.update(json.loads(report.read_text(encoding="utf-8")))
+    return result
+
+
+def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: int) -> dict:
+    size = len(items)
+    seeds = work / f"corpus-{size}"
+    shutil.rmtree(seeds, ignore_errors=True)
+    write_corpus(items, seeds)
+    words = sum(item.n_words for item in items)
+    print(f"[{size} articles, {words:,} words] bare nlp.pipe ...", flush=True)
+    bare = bare_run(seeds, work, f"bare-{size}", n_process=n_process)
+    print(f"[{size} articles] pipeline ...", flush=True)
+    full = pipeline_run(seeds, work / f"out-{size}", work, f"pipeline-{size}", n_process=n_process, cold=True)
+    row = {
+        "articles": size, "words": words, "n_process": n_process,
+        "pipeline_seconds": full["seconds_without_load"], "bare_pipe_seconds": bare["pipe_seconds"],
+        "ratio_pipeline_to_bare": full["seconds_without_load"] / bare["pipe_seconds"],
+        "pipeline_articles_per_s": size / full["seconds_without_load"],
+        "pipeline_words_per_s": words / full["seconds_without_load"],
+        "bare_articles_per_s": size / bare["pipe_seconds"], "bare_words_per_s": words / bare["pipe_seconds"],
+        "model_load_seconds": full["model_load_seconds"], "bare_model_load_seconds": bare["model_load_seconds"],
+        "pipeline_wall_seconds": full["wall_seconds"],
+        "pipeline_peak_rss_mb": full["peak_rss_mb"], "pipeline_peak_pss_mb": full["peak_pss_mb"],
+        "bare_peak_rss_mb": bare["peak_rss_mb"], "bare_peak_pss_mb": bare["peak_pss_mb"],
+        "pipeline_cpu_seconds": full["cpu_seconds"], "bare_cpu_seconds": bare["cpu_seconds"],
+        "cpu_ratio_pipeline_to_bare": full["cpu_seconds"] / bare["cpu_seconds"],
+        "load_average_before_after": {"bare": bare["load_average"], "pipeline": full["load_average"]},
+        "pipeline_stage_seconds": full["stages"],
+    }
+    if size == INCREMENTAL_SIZE:
+        print(f"[{size} articles] incremental run after adding one article ...", flush=True)
+        write_corpus([*items, extra], seeds)
+        again = pipeline_run(seeds, work / f"out-{size}", work, f"incremental-{size}", n_process=n_process, cold=False)
+        assert (again["counts"]["cache"], again["counts"]["processed"]) == (size, 1), again["counts"]
+        row.update(incremental_wall_seconds=again["wall_seconds"],
+                   incremental_fraction_of_full=again["wall_seconds"] / full["wall_seconds"],
+                   incremental_stage_seconds=again["stages"])
+        print(f"[{size} articles] pipeline in one process ...", flush=True)
+        single = pipeline_run(seeds, work / f"out-{size}-1p", work, f"pipeline-{size}-1p", n_process=1, cold=True)
+        print(f"[{size} articles] bare nlp.pipe in one process ...", flush=True)
+        bare_single = bare_run(seeds, work, f"bare-{size}-1p", n_process=1)
+        row.update(pipeline_1process_seconds=single["seconds_without_load"],
+                   bare_1process_seconds=bare_single["pipe_seconds"],
+                   ratio_1process=single["seconds_without_load"] / bare_single["pipe_seconds"],
+                   cpu_ratio_1process=single["cpu_seconds"] / bare_single["cpu_seconds"],
+                   speedup_with_processes=single["seconds_without_load"] / full["seconds_without_load"])
+    return row
+
+
+def machine() -> dict:
+    return {
+        "nproc": usable_cores(), "ram_gb": round(psutil.virtual_memory().total / 1024 ** 3, 1),
+        "cpu": platform.processor() or platform.machine(), "python": platform.python_version(),
+        "spacy": _version("spacy"), "model": f"{config.SPACY_MODEL} {_version(config.SPACY_MODEL)}",
+    }
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+def format_rows(rows: list[dict]) -> str:
+    lines = ["| articles | words | pipeline art/s | pipeline words/s | bare nlp.pipe words/s | ratio | peak RSS (PSS) MB | incremental +1 |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        incremental = f"{r['incremental_fraction_of_full']:.1%} ({r['incremental_wall_seconds']:.1f} s)" if "incremental_fraction_of_full" in r else ""
+        lines.append(f"| {r['articles']:,} | {r['words']:,} | {r['pipeline_articles_per_s']:.1f} | {r['pipeline_words_per_s']:,.0f} |"
+                     f" {r['bare_words_per_s']:,.0f} | {r['ratio_pipeline_to_bare']:.2f}× |"
+                     f" {r['pipeline_peak_rss_mb']:,.0f} ({r['pipeline_peak_pss_mb']:,.0f}) | {incremental} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--out", default=str(config.OUT_DIR), help="bench.json goes here; corpora under <out>/bench/")
+    parser.add_argument("--n-process", type=int, default=usable_cores())
+    args = parser.parse_args(argv)
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    out = Path(args.out)
+    work = out / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+
+    sequence = list(itertools.islice(articles(read_pool(POOL)), max(sizes) + 1))
+    rows = [bench_size(sequence[:size], sequence[size], work, n_process=args.n_process) for size in sizes]
+    for size in sizes:
+        for leftover in (f"corpus-{size}", f"out-{size}", f"out-{size}-1p"):
+            shutil.rmtree(work / leftover, ignore_errors=True)
+    result = {"taken": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+              "pool": str(POOL.name), "sizes": rows}
+    (out / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    m = result["machine"]
+    print(f"\nmachine: {m['nproc']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, spaCy {m['spacy']}, {m['model']};"
+          f" {args.n_process} process(es); model load {rows[0]['model_load_seconds']:.1f} s")
+    print(format_rows(rows))
+    print(f"written to {out / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
