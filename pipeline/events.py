@@ -1,19 +1,1050 @@
-"""Rule-based events with their participants, place, date and amount, and clusters across articles."""
+"""Rule-based events with their participants, place, date and amount, and clusters across articles.
+
+Triggers come from spaCy Matcher patterns in rules/events/triggers.jsonl; arguments, status and the
+merging of repeated mentions follow the parse, with the word lists of rules/events/*.yml.
+"""
 from __future__ import annotations
 
-from spacy.tokens import Doc
+import argparse
+import functools
+import logging
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+from spacy.util import filter_spans
+
+from . import rulesdata
+from .discourse import CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, people_first, phrase_tokens
+
+_log = logging.getLogger(__name__)
+TRIGGERS_FILE = "events/triggers.jsonl"
+ARGUMENTS_FILE = "events/arguments.yml"
+STATUS_FILE = "events/status.yml"
+TYPES_FILE = "events/types.yml"
+REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office",
+                          "person_to", "person_object", "entity_object", "person_near", "pronoun_subject"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "expl:subj"})
+# How strongly a mention's clause fixes the event's date and place: the verb that says the event took
+# place beats the verb that is the event, which beats a noun that only names it.
+PRIORITY_OCCURS, PRIORITY_VERB, PRIORITY_NOUN = 3, 2, 1
+
+
+# ---------------------------------------------------------------- rules
+
+
+@functools.lru_cache(maxsize=1)
+def _triggers() -> tuple[dict, ...]:
+    rows = rulesdata.load_jsonl(TRIGGERS_FILE)
+    path = rulesdata.rules_path(TRIGGERS_FILE)
+    for i, row in enumerate(rows):
+        for key in ("label", "id", "pattern"):
+            if key not in row:
+                raise rulesdata.RulesError(f"{path}: pattern {i + 1} has no {key!r}")
+        unknown = set(row.get("requires", [])) - REQUIREMENTS
+        if unknown:
+            raise rulesdata.RulesError(f"{path}: pattern {row['id']!r} requires unknown {sorted(unknown)}; "
+                                       f"expected some of {sorted(REQUIREMENTS)}")
+    return rows
+
+
+def _lexicon(relative: str, *keys: str) -> dict:
+    data = rulesdata.load_yaml(relative)
+    return {key: rulesdata.require(data, key, relative) for key in keys}
+
+
+@functools.lru_cache(maxsize=1)
+def _arguments() -> dict:
+    data = _lexicon(ARGUMENTS_FILE, "locative_prepositions", "genitive_prepositions", "place_nouns",
+                    "companion_prepositions", "recipient_prepositions", "agent_nouns", "host_verbs",
+                    "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
+                    "ordinals", "event_like_nouns", "compatible_types", "max_gap_words", "occurrence_verbs",
+                    "setting_prepositions", "joining_verbs", "distinct_modifiers", "not_date_prepositions",
+                    "participant_labels", "result_verbs")
+    out = {k: frozenset(v) if isinstance(v, list) and k != "compatible_types" else v for k, v in data.items()}
+    out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _status_rules() -> dict:
+    data = _lexicon(STATUS_FILE, "planned_lemmas", "planned_modifiers", "conditional_endings", "unknown_lemmas",
+                    "unknown_marks", "today_words")
+    out = {k: frozenset(v) if isinstance(v, list) else v for k, v in data.items()}
+    out["conditional_endings"] = re.compile(data["conditional_endings"])
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _plover() -> dict:
+    return _lexicon(TYPES_FILE, "plover")["plover"]
+
+
+@functools.lru_cache(maxsize=4)
+def _matcher(vocab) -> Matcher:
+    matcher = Matcher(vocab)
+    for i, row in enumerate(_triggers()):
+        matcher.add(str(i), [row["pattern"]])
+    return matcher
+
+
+def plover_code(event_type: str, status: str) -> str | None:
+    """The PLOVER code of a type and status, per rules/events/types.yml."""
+    codes = _plover().get(event_type, {})
+    return codes.get(status, codes.get("default"))
+
+
+# ---------------------------------------------------------------- parse helpers
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _word(token: Token) -> str:
+    return token.text.lower().replace("’", "'")
+
+
+def _case(token: Token) -> str | None:
+    for child in token.children:
+        if child.dep_ in {"case", "mark"} or (child.dep_ == "fixed" and child.pos_ == "ADP"):
+            return _word(child)
+    return None
+
+
+def _is_verb(token: Token) -> bool:
+    return token.pos_ in {"VERB", "AUX"}
+
+
+def _finite(token: Token) -> bool:
+    return "Fin" in token.morph.get("VerbForm") or any(c.dep_.startswith("aux") or c.dep_ == "cop" for c in token.children)
+
+
+def _is_reflexive(token: Token) -> bool:
+    return any(_word(c) in {"se", "s'"} and c.dep_.startswith("expl") or _word(c) in {"se", "s'"} for c in token.children)
+
+
+def _subjects(token: Token) -> list[Token]:
+    return [c for c in token.children if c.dep_ in SUBJECT_DEPS and _word(c) not in {"-t", "t"}]
+
+
+def _surface_subject(article: "_Article", verb: Token) -> list[dict]:
+    """Names standing right before a finite verb group ("X et Y ont rencontré") when the parser found no subject."""
+    first = min([verb, *[c for c in verb.children if c.dep_.startswith("aux") or c.dep_ == "expl:comp"]], key=lambda t: t.i)
+    found, i = [], first.i - 1
+    while i >= verb.sent.start:
+        token = verb.doc[i]
+        mention = article.index.of(token)
+        if mention is not None:
+            if not found or found[-1] is not mention:
+                found.append(mention)
+        elif _word(token) not in {"et", ","}:
+            break
+        i -= 1
+    return people_first(found[::-1])
+
+
+def _chain(token: Token, hops: int = 4) -> list[Token]:
+    """The token and the words governing it, up through non-finite verbs and nouns to the first finite verb."""
+    out = [token]
+    current = token
+    for _ in range(hops):
+        if _is_verb(current) and _finite(current) and (current is not token or "Fin" in current.morph.get("VerbForm")):
+            break
+        if current.head is current or current.dep_ in {"ROOT", "parataxis"}:
+            break
+        if current.dep_ in {"conj"} and current.head.pos_ != current.pos_:
+            break
+        current = current.head
+        out.append(current)
+    return out
+
+
+# ---------------------------------------------------------------- mentions of events
+
+
+@dataclass
+class Mention:
+    """One place where the text states or names an event."""
+
+    label: str
+    rule_id: str
+    trigger: Token
+    predicate: Token
+    clause: list[Token]
+    merge_only: bool = False
+    anaphoric: bool = False
+    ordinal: str | None = None
+    status: str = "unknown"
+    date: dict | None = None
+    date_text: str | None = None
+    date_rule: str | None = None
+    location: dict | None = None
+    priority: int = PRIORITY_NOUN
+    mode: str = "noun"
+    participants: list[tuple[dict, str, bool]] = field(default_factory=list)  # (mention, role, explicit)
+    amount: dict | None = None
+    inherits: bool = False
+
+    @property
+    def start(self) -> int:
+        return min(t.idx for t in self.clause)
+
+    @property
+    def end(self) -> int:
+        return max(t.idx + len(t.text) for t in self.clause)
+
+
+class _Article:
+    """The parse, mentions, timexes and amounts of one article, with the lookups the rules need."""
+
+    def __init__(self, doc: Doc, mentions: list[dict], timexes: list[dict], amounts: list[dict], published):
+        self.doc = doc
+        self.index = MentionIndex(doc, mentions)
+        self.timexes = [t for t in timexes if t.get("type") in {"DATE", "TIME"}]
+        self.amounts = amounts
+        self.published = published
+        self.args = _arguments()
+
+    # -- tokens to things
+
+    def amount_at(self, token: Token) -> dict | None:
+        for amount in self.amounts:
+            if amount["start"] <= token.idx < amount["end"]:
+                return amount
+        return None
+
+    def entities(self, tokens) -> list[dict]:
+        return self.index.in_tokens(tokens)
+
+    def phrase_entities(self, token: Token) -> list[dict]:
+        return people_first(self.entities(phrase_tokens(token)))
+
+    def is_place_phrase(self, token: Token) -> bool:
+        found = self.entities(phrase_tokens(token))
+        return bool(found) and found[0]["label"] == "LOC" and self._locative_before(found[0])[0]
+
+    # -- requirements of a pattern
+
+    def meets(self, requirement: str, trigger: Token) -> bool:
+        args = self.args
+        children = list(trigger.children)
+        if requirement == "reflexive":
+            return _is_reflexive(trigger)
+        if requirement == "with":
+            return any(_case(c) in args["companion_prepositions"] for c in children)
+        if requirement == "amount":
+            return (self.amount_at(trigger.head) is not None
+                    or any(self.amount_at(c) is not None for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:arg"}))
+        if requirement == "amount_near":
+            return any(self.amount_at(t) is not None for t in phrase_tokens(trigger)) or self.amount_at(trigger.head) is not None
+        if requirement == "place":
+            return any(self.is_place_phrase(c) or c.dep_ in {"obj", "dep"} and any(m["label"] == "LOC" for m in self.entities([c]))
+                       for c in children if c.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nmod", "dep"})
+        if requirement == "pronoun_subject":
+            return any(s.pos_ == "PRON" and "PronType=Rel" not in s.morph and _word(s) not in {"qui", "que"}
+                       for s in _subjects(trigger))
+        if requirement in {"person_object", "entity_object"}:
+            labels = {"PER"} if requirement == "person_object" else {"PER", "LOC", "ORG", "MISC"}
+            return any(m["label"] in labels for c in children if c.dep_ in {"obj", "nsubj:pass"}
+                       for m in self.entities(phrase_tokens(c)))
+        if requirement == "person_to":
+            return any(_case(c) in {"à", "au", "aux"} and any(m["label"] == "PER" for m in self.entities(phrase_tokens(c)))
+                       for c in children if c.dep_.startswith("obl") or c.dep_ == "iobj")
+        if requirement == "person_near":
+            return any(m["label"] == "PER" for m in self.entities(trigger.sent))
+        if requirement in {"founded", "document", "office"}:
+            return self._object_in(trigger, requirement)
+        return False
+
+    def _object_in(self, trigger: Token, kind: str) -> bool:
+        words = {"founded": self.args["founded_things"], "document": self.args["agreement_documents"],
+                 "office": self.args["offices"]}[kind]
+        deps = {"obj", "nsubj:pass", "nmod", "xcomp", "obl:arg", "appos"}
+        candidates = [c for c in trigger.children if c.dep_ in deps]
+        if trigger.dep_ == "acl:relcl" or (trigger.dep_ == "acl" and trigger.pos_ == "VERB"):
+            candidates.append(trigger.head)
+        for child in candidates:
+            if _lemma(child) in words or _word(child) in words:
+                return True
+            if kind == "founded" and child.pos_ == "PRON" and child.dep_ == "nsubj:pass":
+                return _lemma(child.head.head) in words if child.head.dep_ == "acl:relcl" else False
+            found = self.entities([child])
+            if found and kind != "office":
+                first_word = found[0]["text"].split()[0].lower()
+                if kind == "founded" and found[0]["label"] in {"ORG", "MISC"}:
+                    return True
+                if kind == "document" and first_word in words:
+                    return True
+        if kind == "founded" and trigger.pos_ == "NOUN":
+            # "depuis sa création, le format C5+1": the possessive stands for the thing founded
+            return any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children)
+        return False
+
+    # -- where
+
+    def _locative_before(self, mention: dict) -> tuple[bool, Token | None]:
+        """Whether a locative preposition introduces the place name, maybe through a place noun
+        ("à Astana", "dans la capitale kazakhe Astana", "dans les capitales du Kazakhstan"); also the place
+        noun passed through."""
+        args = self.args
+        span = self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+        if span is None:
+            return False, None
+        i, gap, place_noun = span.start - 1, 0, None
+        while i >= 0 and gap <= args["max_gap_words"]:
+            token = self.doc[i]
+            word = _word(token)
+            if word in args["locative_prepositions"]:
+                return True, place_noun
+            is_place = _lemma(token) in args["place_nouns"] or word in args["place_nouns"]
+            if word in args["genitive_prepositions"] and i > 0:
+                j = i - 1
+                while j > 0 and self.doc[j].pos_ in {"ADJ"}:
+                    j -= 1
+                if _lemma(self.doc[j]) in args["place_nouns"] or _word(self.doc[j]) in args["place_nouns"]:
+                    i = j
+                    continue
+                return False, None
+            if is_place or token.pos_ in {"DET", "ADJ", "NUM"} or (token.pos_ in {"PROPN", "NOUN"} and token.text.islower()):
+                if is_place:
+                    place_noun = token
+                gap += 1
+                i -= 1
+                continue
+            return False, None
+        return False, None
+
+    def where(self, mention: Mention) -> tuple[dict | None, list[dict]]:
+        """The place of the event, or the places it visits when the clause names several."""
+        predicate = mention.predicate
+        if mention.mode in {"verb", "occurs", "light"} and predicate.dep_ == "acl:relcl" \
+                and any(_word(c) == "où" for c in predicate.children):
+            antecedent = self.entities([predicate.head])
+            if antecedent and antecedent[0]["label"] == "LOC":
+                return antecedent[0], []
+        if mention.label == "visit" and mention.mode == "verb":
+            for child in mention.trigger.children:
+                if child.dep_ in {"obj", "dep"}:
+                    found = self.entities([child])
+                    if found and found[0]["label"] == "LOC":
+                        return found[0], []
+        for entity in self.entities(mention.clause):
+            if entity["label"] != "LOC":
+                continue
+            ok, place_noun = self._locative_before(entity)
+            if not ok:
+                continue
+            if place_noun is not None and "Plur" in place_noun.morph.get("Number"):
+                hosts = [e for e in self.entities(phrase_tokens(place_noun)) if e["label"] == "LOC"]
+                if len(hosts) > 1:
+                    return None, hosts
+            return entity, []
+        return None, []
+
+    # -- when
+
+    def _not_event_date(self, span, predicate: Token) -> bool:
+        """A date inside a phrase that gives a starting point or a bound ("depuis l'établissement ... il y a
+        31 ans", "avant le 6 mai") is not the date of the event."""
+        words = self.args["not_date_prepositions"]
+        before = self.doc[span.start - 1] if span.start > 0 else None
+        if _word(span[0]) in words or (before is not None and _word(before) in words):
+            return True
+        for ancestor in span.root.ancestors:
+            if ancestor is predicate:
+                break
+            if _case(ancestor) in words:
+                return True
+        return False
+
+    def when(self, mention: Mention) -> tuple[dict | None, str | None, str | None]:
+        """The date of the event: a temporal expression in its clause; the document date when the clause
+        reports the event as today's news; else nothing."""
+        clause_ids = {t.i for t in mention.clause}
+        found = []
+        for timex in self.timexes:
+            span = self.doc.char_span(timex["start"], timex["end"], alignment_mode="expand")
+            if span is None or span.start not in clause_ids:
+                continue
+            if self._not_event_date(span, mention.predicate):
+                continue
+            found.append((timex, span))
+        today = _status_rules()["today_words"]
+        for timex, span in found:
+            value = timex.get("value")
+            if timex["text"].lower() in today and self.published is not None:
+                return {"value": self.published.isoformat(), "text": timex["text"]}, timex["text"], "date:today-document"
+            if value and not value.endswith("_REF"):
+                return timex, timex["text"], "date:clause"
+        return None, None, None
+
+    # -- status
+
+    def status(self, mention: Mention) -> str:
+        rules = _status_rules()
+        trigger = mention.trigger
+        if any(_lemma(c) in rules["planned_modifiers"] or _word(c) in rules["planned_modifiers"]
+               for c in trigger.children if c.dep_ in {"amod", "acl"}):
+            return "planned"
+        chain = _chain(mention.predicate)
+        if mention.predicate is not trigger:
+            chain = [trigger, *[t for t in _chain(trigger) if t not in chain], *chain]
+        chain += [s for s in _subjects(mention.predicate) if s.pos_ == "NOUN" and _lemma(s) in self.args["agent_nouns"]]
+        for token in chain:
+            if any(_word(c) in rules["unknown_marks"] and c.dep_ == "mark" for c in token.children):
+                return "unknown"
+            if token is not trigger and _lemma(token) in rules["unknown_lemmas"]:
+                return "unknown"
+            if token.dep_ == "ccomp" and _lemma(token.head) in rules["unknown_lemmas"]:
+                return "unknown"
+        for token in chain:
+            if token is not trigger and _lemma(token) in rules["planned_lemmas"]:
+                return "planned"
+            verbs = [token, *[c for c in token.children if c.dep_.startswith("aux") or c.dep_ == "cop"]]
+            if any(_is_verb(v) and ("Fut" in v.morph.get("Tense") or "Cnd" in v.morph.get("Mood")
+                                    or rules["conditional_endings"].search(_word(v))) for v in verbs):
+                return "planned"
+            if (_is_verb(token) or any(c.dep_ == "cop" for c in token.children)) and _finite(token):
+                return "occurred"
+        return "occurred" if any(_is_verb(t) for t in chain) else "unknown"
+
+
+def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
+    """The word that states the event, how firmly it fixes date and place, and how the trigger hangs on it.
+
+    Modes: `verb` (the trigger is the verb), `occurs` (a verb saying the event took place: "la réunion a eu
+    lieu"), `light` (the noun is the object of a verb: "ont tenu un sommet", "a annoncé un financement"),
+    `subject` (the noun is the subject of another verb), `setting` (a noun in a phrase around another
+    statement: "lors de la réunion, X a dit"), `noun` (no verb governs it).
+    """
+    args = article.args
+    occurs = args["occurrence_verbs"]
+    if _is_verb(trigger):
+        if trigger.dep_ in {"cop", "aux", "aux:pass"} and trigger.head is not trigger:
+            return trigger.head, PRIORITY_VERB, "verb"
+        return trigger, PRIORITY_VERB, "verb"
+    if trigger.dep_ in {"nsubj", "nsubj:pass"}:
+        head = trigger.head
+        return (head, PRIORITY_OCCURS, "occurs") if _lemma(head) in occurs else (head, PRIORITY_NOUN, "subject")
+    for child in trigger.children:
+        if child.dep_ == "acl:relcl" and _is_verb(child) and _lemma(child) in occurs:
+            return child, PRIORITY_OCCURS, "occurs"
+    sent = trigger.sent
+    # "au sommet « X », qui se tiendra le 6 novembre": the parser often hangs the relative elsewhere
+    for token in trigger.doc[trigger.right_edge.i + 1:sent.end]:
+        if _is_verb(token) and not token.dep_.startswith("aux"):
+            if _lemma(token) in occurs and any(_word(c) == "qui" for c in token.children):
+                return token, PRIORITY_OCCURS, "occurs"
+            break
+    if _is_verb(trigger.head) and (trigger.dep_ in {"obj", "xcomp"} or _lemma(trigger.head) in args["result_verbs"]):
+        return trigger.head, PRIORITY_VERB, "light"
+    current = trigger
+    for _ in range(4):
+        if current.head is current:
+            break
+        if current.dep_ in {"obj", "xcomp"} and _is_verb(current.head) and current is not trigger \
+                and current.pos_ in {"NOUN", "PROPN"}:
+            return current.head, PRIORITY_VERB, "light"
+        case = _case(current)
+        current = current.head
+        if _is_verb(current):
+            setting = case in args["setting_prepositions"] or _lemma(current) in args["joining_verbs"] \
+                or any(_word(c) in args["setting_prepositions"] for c in trigger.head.children if c.dep_ in {"advmod", "case", "fixed"})
+            return current, PRIORITY_NOUN, "setting" if setting else "noun"
+    # the parser sometimes cuts a sentence in two ("ont tenu mardi dans la capitale kazakhe | Astana le sommet")
+    if not any(_is_verb(t) for t in sent) and sent.start > 0:
+        previous = trigger.doc[sent.start - 1].sent
+        if previous.text.rstrip()[-1:] not in {".", "!", "?", ":"} and "\n" not in trigger.doc[previous.end - 1:sent.start + 1].text:
+            verbs = [t for t in previous if _is_verb(t) and not t.dep_.startswith("aux")]
+            if verbs:
+                return verbs[-1], PRIORITY_VERB, "light"
+    return trigger, PRIORITY_NOUN, "noun"
+
+
+def _clause(trigger: Token, predicate: Token, mode: str) -> list[Token]:
+    """The words that state the event: the verb's clause, or only the noun's phrase when the verb says
+    something else about it ("avant la visite de X, le ministère a indiqué ...")."""
+    tokens = {t.i: t for t in phrase_tokens(trigger)}
+    if mode in {"verb", "occurs", "light"}:
+        tokens.update({t.i: t for t in phrase_tokens(predicate)})
+        if predicate.sent != trigger.sent:
+            tokens.update({t.i: t for t in trigger.sent})
+    return [t for _, t in sorted(tokens.items()) if not t.is_space and not (t.is_punct and t.text not in {"»", "\""})]
+
+
+def _anaphoric(trigger: Token, article: _Article) -> bool | str:
+    """A noun that refers back to an event already told: definite, demonstrative ("demonstrative": it
+    refers back whatever its tense) or possessive; a participle on the thing it names ("les accords
+    conclus") refers back too. "Une autre réunion", "un nouveau financement" start a new event."""
+    governors = [trigger, *[t for t in _chain(trigger)[1:] if _lemma(t) in article.args["agent_nouns"]]]
+    if any(_lemma(c) in article.args["distinct_modifiers"] for g in governors for c in g.children if c.dep_ in {"amod", "det"}):
+        return False
+    if _is_verb(trigger):
+        return trigger.dep_ == "acl" and "Part" in trigger.morph.get("VerbForm") and trigger.head.pos_ == "NOUN" \
+            and any(c.dep_ == "det" and "Def=Def" in c.morph for c in trigger.head.children)
+    for child in trigger.children:
+        if child.dep_ == "det" and "PronType=Dem" in child.morph or _word(child) in {"ce", "cette", "ces", "cet"}:
+            return "demonstrative"
+        if child.dep_ == "det":
+            definite = "Def=Def" in child.morph or "PronType=Dem" in child.morph or "Poss=Yes" in child.morph
+            return definite or _word(child) in {"le", "la", "les", "l'", "ce", "cette", "ces", "cet"}
+    case = _case(trigger)
+    return case in {"du", "au", "aux", "des"}
+
+
+def _ordinal(trigger: Token) -> str | None:
+    ordinals = _arguments()["ordinals"]
+    for child in trigger.children:
+        if child.dep_ in {"amod", "nummod", "nmod"} and (_word(child) in ordinals or _lemma(child) in ordinals):
+            return _lemma(child)
+    previous = trigger.nbor(-1) if trigger.i > 0 else None
+    if previous is not None and _word(previous) in ordinals:
+        return _word(previous)
+    return None
+
+
+def _is_predicate_nominal(trigger: Token) -> bool:
+    """"Le C5+1 est un sommet": a noun that classifies something rather than telling an event."""
+    return any(c.dep_ == "cop" for c in trigger.children) and any(c.dep_ == "nsubj" for c in trigger.children)
+
+
+def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], bool]:
+    """Entities of a subject or object phrase (people first); a pronoun stands for the last person named.
+
+    The flag says the phrase names nobody and refers back (plural pronoun or plural common noun)."""
+    if token.pos_ == "PRON":
+        word = _word(token)
+        if word in {"qui", "que", "lequel", "laquelle"} and token.head.dep_ in {"acl:relcl", "acl"}:
+            return article.phrase_entities(token.head.head), False
+        if "Plur" in token.morph.get("Number") or word in {"ils", "elles", "-ils", "-elles"}:
+            return [], True
+        if word in {"il", "elle", "-il", "-elle"}:
+            found = article.index.antecedent(offset)
+            return ([found] if found else []), False
+        return [], False
+    found = article.phrase_entities(token)
+    if not any(e["label"] == "PER" for e in found) and (_lemma(token) in article.args["offices"] or _word(token) in article.args["offices"]):
+        # "Xi Jinping, le président de la Chine, a présidé": the name stands before the title, cut off by the parser
+        left = token.left_edge.i - 1
+        if left > 0 and token.doc[left].text == ",":
+            named = article.index.of(token.doc[left - 1])
+            if named is not None and named["label"] == "PER":
+                return [named], False
+    if not found and token.pos_ == "NOUN" and "Plur" in token.morph.get("Number"):
+        return [], True
+    return found, False
+
+
+def _head_entity(article: _Article, token: Token, labels=("ORG", "MISC")) -> list[dict]:
+    """The entity a phrase is about: the one its head word belongs to."""
+    found = article.entities([token])
+    return [e for e in found if e["label"] in labels][:1]
+
+
+def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
+    """Who does the event: the verb's subject (through control verbs and "l'intention de"), the announcer
+    of an announced event when a person, "de X" on the noun; and whether the subject refers back to the
+    people of an earlier event ("les visiteurs", "ils")."""
+    args = article.args
+    trigger, predicate = mention.trigger, mention.predicate
+    role = "host" if _lemma(predicate) in args["host_verbs"] and trigger is not predicate else "agent"
+    if mention.mode in {"verb", "light", "setting"}:
+        for token in [predicate, *_chain(predicate)[1:]]:
+            subjects = [s for s in _subjects(token) if s is not trigger]
+            if not subjects and _is_verb(token) and _finite(token):
+                found = _surface_subject(article, token)
+                if found:
+                    return found, role, False
+            if subjects and subjects[0].pos_ == "NOUN" and _lemma(subjects[0]) in args["agent_nouns"]:
+                break
+            if subjects:
+                found, refers_back = _people(article, subjects[0], subjects[0].idx)
+                for subject in subjects[1:]:
+                    found = found + _people(article, subject, subject.idx)[0]
+                if token.dep_ == "ccomp" and _lemma(token.head) in args["announcing_verbs"]:
+                    for announcer in _subjects(token.head)[:1]:
+                        people = [p for p in _people(article, announcer, announcer.idx)[0] if p["label"] == "PER"]
+                        found = people or found
+                if mention.label in {"founding", "agreement", "election"} and subjects[0].dep_ == "nsubj:pass":
+                    return found, "target" if mention.label != "election" else "agent", False
+                return found, role, refers_back and not found
+            if token.pos_ == "NOUN" and _lemma(token) in args["agent_nouns"]:
+                break
+    governors = [trigger, *_chain(trigger)[1:], *[s for s in _subjects(predicate) if s.pos_ == "NOUN"]]
+    for token in governors:
+        if token.pos_ != "NOUN" or (token is not trigger and _lemma(token) not in args["agent_nouns"]):
+            continue
+        if token is trigger and mention.label in {"founding", "agreement"}:
+            continue  # "la création de X": X is what is founded
+        for child in token.children:
+            if child.dep_ == "nmod" and _case(child) in args["genitive_prepositions"]:
+                found = [e for e in article.phrase_entities(child)
+                         if e["label"] != "LOC" or mention.label not in {"meeting", "summit", "visit"}]
+                if found:
+                    return found, "agent", False
+            if child.dep_ == "det" and "Poss=Yes" in child.morph and "Plur" in child.morph.get("Number"):
+                return [], "agent", True
+    return [], "agent", False
+
+
+def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, bool]]:
+    """(entity, role, explicit) for every entity the clause names as taking part."""
+    args = article.args
+    trigger, predicate = mention.trigger, mention.predicate
+    out: list[tuple[dict, str]] = []
+    actor, role, refers_back = _actor(article, mention)
+    mention.inherits = refers_back
+    out += [(e, role) for e in actor]
+    for child in predicate.children:  # "à l'initiative de X", "par X"
+        if child.dep_ == "obl:agent" or (_lemma(child) in args["agent_nouns"] and child.dep_.startswith("obl")):
+            out += [(e, "agent") for e in article.phrase_entities(child)]
+    heads = [trigger] + ([predicate] if mention.mode in {"verb", "light", "occurs"} and predicate is not trigger else [])
+    for head in heads:
+        for child in head.children:
+            if child is trigger:
+                continue
+            case = _case(child)
+            if case in args["companion_prepositions"]:
+                out += [(e, "participant") for e in article.phrase_entities(child)]
+            elif child.dep_ == "obj" and head is trigger and _is_verb(trigger) and mention.label in {"meeting", "invitation", "summit"}:
+                out += [(e, "participant") for e in article.phrase_entities(child)]
+            elif child.dep_ in {"obj", "nsubj:pass", "nmod"} and mention.label in {"founding", "agreement"}:
+                out += [(e, "target") for e in _head_entity(article, child)]
+            elif mention.label == "aid" and case in args["recipient_prepositions"] and child.dep_ != "obl:mod":
+                out += [(e, "recipient") for e in article.phrase_entities(child)]
+            elif mention.rule_id == "meeting.verb.dire-a-personne" and case in {"à", "au", "aux"}:
+                out += [(e, "participant") for e in article.phrase_entities(child) if e["label"] == "PER"]
+    if mention.label == "election" and not out and predicate.dep_ == "acl:relcl":
+        out += [(e, "agent") for e in article.phrase_entities(predicate.head)]
+    if mention.label == "founding" and trigger.pos_ == "VERB" and trigger.dep_ in {"acl:relcl", "acl"}:
+        out += [(e, "target") for e in _head_entity(article, trigger.head)]
+    if mention.label == "aid" and trigger.dep_ in {"acl", "acl:relcl"} and article.amount_at(trigger.head) and not actor:
+        governor = trigger.head.head
+        for subject in (_subjects(governor) if _is_verb(governor) else [])[:1]:
+            out += [(e, "agent") for e in _people(article, subject, subject.idx)[0]]
+    seen, unique = set(), []
+    for entity, role in out:
+        if entity is mention.location or entity["entity_id"] in seen:
+            continue
+        if role != "target" and entity["label"] not in args["participant_labels"]:
+            continue
+        seen.add(entity["entity_id"])
+        unique.append((entity, role, True))
+    return unique
+
+
+def _election_place(article: _Article, mention: Mention) -> dict | None:
+    offices = article.args["offices"]
+    for token in mention.clause:
+        if _lemma(token) in offices:
+            for child in token.children:
+                if child.dep_ == "nmod":
+                    found = [e for e in article.entities(phrase_tokens(child)) if e["label"] == "LOC"]
+                    if found:
+                        return found[0]
+    return None
+
+
+def _mentions(article: _Article) -> list[Mention]:
+    doc = article.doc
+    rows = _triggers()
+    spans = []
+    for match_id, start, end in _matcher(doc.vocab)(doc):
+        span = doc[start:end]
+        span.label_ = doc.vocab.strings[match_id]
+        spans.append(span)
+    found = []
+    by_start: dict[int, list] = {}
+    for span in spans:
+        by_start.setdefault((span.start, span.end), []).append(int(span.label_))
+    for span in filter_spans(spans):
+        trigger = next((t for t in span if t.pos_ in {"NOUN", "VERB", "PROPN", "AUX"}), span[0])
+        for row_index in by_start[(span.start, span.end)]:
+            row = rows[row_index]
+            if not all(article.meets(r, trigger) for r in row.get("requires", [])):
+                continue
+            if not _is_verb(trigger) and _is_predicate_nominal(trigger):
+                continue
+            predicate, priority, mode = _predicate(trigger, article)
+            mention = Mention(label=row["label"], rule_id=row["id"], trigger=trigger, predicate=predicate,
+                              clause=_clause(trigger, predicate, mode), merge_only=bool(row.get("merge_only")),
+                              anaphoric=_anaphoric(trigger, article), ordinal=_ordinal(trigger), priority=priority,
+                              mode=mode)
+            if not mention.clause:
+                continue
+            found.append(mention)
+            break
+    found.sort(key=lambda m: m.trigger.i)
+    return found
+
+
+def _fill(article: _Article, mention: Mention) -> None:
+    mention.status = article.status(mention)
+    mention.date, mention.date_text, mention.date_rule = article.when(mention)
+    location, hosts = article.where(mention)
+    if mention.label == "election" and location is None:
+        location = _election_place(article, mention)
+    mention.location = location
+    mention.participants = _participants(article, mention)
+    mention.participants += [(h, "host", True) for h in hosts if all(h is not p for p, _, _ in mention.participants)]
+    if mention.label == "summit" and any(_lemma(t) in article.args["ministerial_titles"] or _word(t) in article.args["ministerial_titles"]
+                                        for s in _subjects(mention.predicate) for t in phrase_tokens(s)):
+        mention.label = "meeting"
+    for token in [mention.trigger, *mention.clause]:
+        amount = article.amount_at(token)
+        if amount is not None and amount.get("event_id") is None:
+            mention.amount = amount
+            break
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass
+class _Event:
+    mentions: list[Mention]
+    label: str
+    status: str
+    date: tuple[int, dict | None, str | None, str | None] = (0, None, None, None)
+    location: tuple[int, dict | None] = (0, None)
+    participants: dict[str, tuple[dict, str, bool]] = field(default_factory=dict)
+    amount: dict | None = None
+
+    @property
+    def first(self) -> Mention:
+        return self.mentions[0]
+
+    def entity_ids(self, *, explicit_only: bool = False, labels=None) -> set[str]:
+        return {eid for eid, (entity, _, explicit) in self.participants.items()
+                if (explicit or not explicit_only) and (labels is None or entity["label"] in labels)}
+
+    def absorb(self, mention: Mention, *, take_place: bool = True) -> None:
+        self.mentions.append(mention)
+        firm = [m for m in self.mentions if m.mode not in {"setting", "noun"} and not m.merge_only]
+        if mention.mode not in {"setting", "noun"} and not mention.merge_only and (self.status == "unknown" or len(firm) == 1):
+            self.status = mention.status
+        elif not firm and self.status == "unknown":
+            self.status = mention.status
+        if mention.date is not None and (take_place or self.date[1] is None) and mention.priority > self.date[0]:
+            self.date = (mention.priority, mention.date, mention.date_text, mention.date_rule)
+        if mention.location is not None and (take_place or self.location[1] is None) and mention.priority > self.location[0]:
+            self.location = (mention.priority, mention.location)
+        for entity, role, explicit in mention.participants:
+            self.participants.setdefault(entity["entity_id"], (entity, role, explicit))
+        self.amount = self.amount or mention.amount
+
+
+def _compatible(a: str, b: str) -> bool:
+    return a == b or any(a in group and b in group for group in _arguments()["compatible_types"])
+
+
+def _conflicts(event: _Event, mention: Mention) -> bool:
+    if event.status in {"planned", "occurred"} and mention.status in {"planned", "occurred"} \
+            and event.status != mention.status and not mention.merge_only and mention.anaphoric != "demonstrative" \
+            and mention.mode not in {"setting", "noun"}:
+        return True
+    targets = {e["entity_id"] for e, role, _ in mention.participants if role == "target"}
+    known = {eid for eid, (_, role, _) in event.participants.items() if role == "target"}
+    if targets and not targets & known:
+        return True
+    ordinals = {m.ordinal for m in event.mentions if m.ordinal}
+    if mention.ordinal and mention.ordinal not in ordinals:
+        return True
+    if mention.merge_only:
+        return False
+    # a date or place only conflicts with one told as firmly (a headline's "sommet en Asie centrale" gives
+    # way to "elle s'est tenue à New York")
+    if mention.date is not None and event.date[1] is not None and event.date[0] >= mention.priority \
+            and mention.date.get("value") != event.date[1].get("value"):
+        return True
+    if mention.location is not None and event.location[1] is not None and event.location[0] >= mention.priority \
+            and mention.location["entity_id"] != event.location[1]["entity_id"]:
+        return True
+    return False
+
+
+def _same_event(event: _Event, mention: Mention, article: _Article) -> bool:
+    """Whether a mention tells again an event already found in the article."""
+    if not _compatible(event.label, mention.label) or _conflicts(event, mention):
+        return False
+    if mention.merge_only or mention.anaphoric:
+        return True
+    # a verb or an indefinite noun: the same event only when it shares who or where, and adds no new person
+    people = {e["entity_id"] for e, _, x in mention.participants if x and e["label"] == "PER"}
+    if event.entity_ids(labels={"PER"}) and people - event.entity_ids(labels={"PER"}):
+        return False
+    ancestors = set(t.i for t in mention.predicate.ancestors)
+    linked = any(mention.predicate is m.predicate or m.predicate.i in ancestors or m.trigger.i in ancestors
+                 for m in event.mentions)
+    shared = {e["entity_id"] for e, _, x in mention.participants if x} & event.entity_ids(explicit_only=True)
+    same_place = mention.location is not None and event.location[1] is not None
+    nothing_own = not any(x for _, _, x in mention.participants) and mention.location is None and mention.date is None
+    same_paragraph = "\n" not in article.doc.text[event.mentions[-1].trigger.idx:mention.trigger.idx]
+    return linked or bool(shared) or same_place or (nothing_own and same_paragraph)
+
+
+def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
+    events: list[_Event] = []
+    for mention in mentions:
+        _fill(article, mention)
+        if mention.inherits:
+            previous = next((e for e in reversed(events)
+                             if any(r in {"agent", "host"} for _, r, _ in e.participants.values())), None)
+            if previous is not None:
+                mention.participants += [(entity, role, False) for entity, role, _ in previous.participants.values()
+                                         if role in {"agent", "host"} and all(entity is not p for p, _, _ in mention.participants)]
+        target = next((e for e in reversed(events) if _same_event(e, mention, article)), None)
+        _log.debug("mention %s", (mention.label, mention.rule_id, repr(mention.trigger.text), mention.mode, mention.status,
+                  mention.anaphoric, mention.ordinal, [(e["text"], r) for e, r, _ in mention.participants],
+                  mention.location and mention.location["text"], mention.date and mention.date.get("value"),
+                  "->", "merge" if target is not None else "new", target and events.index(target)))
+        if target is not None:
+            target.absorb(mention, take_place=not mention.merge_only or mention.priority == PRIORITY_OCCURS)
+            continue
+        if mention.merge_only:
+            continue
+        event = _Event([], mention.label, mention.status)
+        event.absorb(mention)
+        events.append(event)
+    _share_across(events)
+    return events
+
+
+def _share_across(events: list[_Event]) -> None:
+    """Participants, place and date passed between linked events: the event an invitation is to gets
+    the invitation's people; an agreement adopted at a meeting gets the meeting's people, place and date;
+    two sums of one sentence ("N en plus des N promis à X") share their recipient."""
+    for event in events:
+        first = event.first
+        span_ids = {t.i for m in event.mentions for t in m.clause}
+        for other in events:
+            if other is event:
+                continue
+            inside = any(m.trigger.i in span_ids for m in other.mentions)
+            if event.label == "invitation" and inside and other.label != "invitation":
+                for eid, (entity, role, explicit) in event.participants.items():
+                    other.participants.setdefault(eid, (entity, "participant" if role != "agent" else role, explicit))
+            if event.label == "agreement" and inside and other.label in {"meeting", "summit"}:
+                for eid, value in other.participants.items():
+                    event.participants.setdefault(eid, value)
+                if event.location[1] is None:
+                    event.location = other.location
+                if event.date[1] is None:
+                    event.date = other.date
+            if event.label == other.label == "aid" and first.trigger.sent == other.first.trigger.sent:
+                for eid, (entity, role, explicit) in other.participants.items():
+                    if role == "recipient":
+                        event.participants.setdefault(eid, (entity, role, explicit))
 
 
 def extract(doc: Doc, *, doc_id: str, mentions: list[dict], timexes: list[dict], amounts: list[dict],
             published=None) -> tuple[list[dict], list[dict]]:
     """Events (event rows with local entity ids) and their participants of one parsed article.
 
-    May set amount['event_id'] on the amounts it links.
+    Sets amount['event_id'] on the amounts it links.
     """
-    return [], []
+    article = _Article(doc, mentions, timexes, amounts, published)
+    events = _merge(article, _mentions(article))
+    rows, participants = [], []
+    for i, event in enumerate(events):
+        first = event.first
+        event_id = f"{doc_id}:e{i}"
+        _, date, date_text, date_rule = event.date
+        location = event.location[1]
+        rule_id = first.rule_id + (f"+{date_rule}" if date_rule and date_rule != "date:clause" else "")
+        amount = event.amount
+        if amount is not None and amount.get("event_id") is None:
+            amount["event_id"] = event_id
+        else:
+            amount = None
+        rows.append({"event_id": event_id, "event_type": event.label, "status": event.status,
+                     "trigger": first.trigger.text, "start": first.start, "end": first.end,
+                     "date_value": date.get("value") if date else None, "date_text": date_text,
+                     "location_id": location["entity_id"] if location else None,
+                     "amount_id": amount["amount_id"] if amount else None,
+                     "plover": plover_code(event.label, event.status), "rule_id": rule_id,
+                     "cluster_id": None})
+        for entity, role, _ in event.participants.values():
+            participants.append({"event_id": event_id, "entity_id": entity["entity_id"], "role": role})
+    return rows, participants
+
+
+# ---------------------------------------------------------------- baseline
+
+
+def baseline_triggers(doc: Doc, *, doc_id: str) -> tuple[list[dict], list[dict]]:
+    """Every trigger word as an event of its type, with nothing else: the baseline the rules are measured against."""
+    rows = []
+    for match_id, start, end in _matcher(doc.vocab)(doc):
+        row = _triggers()[int(doc.vocab.strings[match_id])]
+        if row.get("merge_only"):
+            continue
+        span = doc[start:end]
+        rows.append({"event_id": f"{doc_id}:b{len(rows)}", "event_type": row["label"], "status": "occurred",
+                     "trigger": span.text, "start": span.start_char, "end": span.end_char, "date_value": None,
+                     "date_text": None, "location_id": None, "amount_id": None,
+                     "plover": plover_code(row["label"], "occurred"), "rule_id": f"baseline:{row['id']}",
+                     "cluster_id": f"{doc_id}:b{len(rows)}"})
+    return rows, []
+
+
+# ---------------------------------------------------------------- clusters across articles
+
+
+def _dates_compatible(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    return a.startswith(b) or b.startswith(a)
 
 
 def assign_clusters(events: list[dict], participants: list[dict]) -> None:
-    """Set event['cluster_id'] so that the same real-world event across articles shares one id."""
+    """Set event['cluster_id'] so that the same real-world event across articles shares one id.
+
+    Two events of different articles are one when they have the same type and status, compatible dates
+    (one contains the other), the same place or no place on one side, and share participants: one when
+    both have a date or a place, two otherwise.
+    """
+    people: dict[str, set[str]] = {}
+    for row in participants:
+        people.setdefault(row["event_id"], set()).add(row["entity_id"])
+    parent = {e["event_id"]: e["event_id"] for e in events}
+
+    def root(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(events):
+        for b in events[i + 1:]:
+            if a["doc_id"] == b["doc_id"] or a["event_type"] != b["event_type"] or a["status"] != b["status"]:
+                continue
+            if not _dates_compatible(a["date_value"], b["date_value"]):
+                continue
+            if a["location_id"] and b["location_id"] and a["location_id"] != b["location_id"]:
+                continue
+            shared = len(people.get(a["event_id"], set()) & people.get(b["event_id"], set()))
+            anchored = (a["date_value"] and b["date_value"]) or (a["location_id"] and a["location_id"] == b["location_id"])
+            if shared >= (1 if anchored else 2):
+                parent[root(b["event_id"])] = root(a["event_id"])
     for event in events:
-        event["cluster_id"] = event["event_id"]
+        event["cluster_id"] = "C" + hashlib.sha1(root(event["event_id"]).encode("utf-8")).hexdigest()[:10]
+
+
+def cluster_table(events, participants, entities):
+    """One row per event of a cluster that spans several articles: cluster_id, doc_id, type, date, place, who."""
+    import pandas as pd
+
+    names = dict(zip(entities["entity_id"], entities["name"]))
+    who = participants.groupby("event_id")["entity_id"].agg(lambda ids: ", ".join(sorted(names.get(i, i) for i in ids)))
+    frame = events.assign(place=events["location_id"].map(names), participants=events["event_id"].map(who))
+    sizes = frame.groupby("cluster_id")["doc_id"].transform("nunique")
+    columns = ["cluster_id", "doc_id", "event_type", "status", "date_value", "place", "participants", "trigger"]
+    return frame[sizes > 1].sort_values(["cluster_id", "doc_id"])[columns]
+
+
+# ---------------------------------------------------------------- examples runners
+
+
+def _describe(text: str, fields: tuple[str, ...]) -> list:
+    """The events of a text, each reduced to `fields`, for the rules examples (anchored at 2023-02-28)."""
+    import datetime as dt
+
+    from . import amounts as amounts_stage
+    from . import timexes as timexes_stage
+
+    doc = example_nlp()(text)
+    mentions, names = example_mentions(doc)
+    anchor = dt.date(2023, 2, 28)
+    timexes = timexes_stage.normalize(text, anchor)
+    amounts = amounts_stage.parse(text)
+    for i, amount in enumerate(amounts):
+        amount.update(amount_id=f"a{i}", event_id=None)
+    rows, parts = extract(doc, doc_id="example", mentions=mentions, timexes=timexes, amounts=amounts, published=anchor)
+    out = []
+    for row in rows:
+        value = {"type": row["event_type"], "status": row["status"], "plover": row["plover"],
+                 "location": names.get(row["location_id"]),
+                 "participants": sorted(names[p["entity_id"]] for p in parts if p["event_id"] == row["event_id"])}
+        out.append([value[f] for f in fields] if len(fields) > 1 else value[fields[0]])
+    return out
+
+
+def _types(text):
+    return _describe(text, ("type",))
+
+
+def _statuses(text):
+    return _describe(text, ("type", "status"))
+
+
+def _plovers(text):
+    return _describe(text, ("type", "status", "plover"))
+
+
+def _arguments_of(text):
+    return _describe(text, ("type", "location", "participants"))
+
+
+EXAMPLE_RUNNERS = {
+    TRIGGERS_FILE: (_types, _types),
+    ARGUMENTS_FILE: (_arguments_of, _arguments_of),
+    STATUS_FILE: (_statuses, _statuses),
+    TYPES_FILE: (_plovers, _plovers),
+}
+
+
+# ---------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipeline.events --clusters` shows the clusters of the extracted tables;
+    `--baseline` scores the trigger-words baseline on the seed gold."""
+    from pathlib import Path
+
+    from . import config
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.events", description=main.__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(config.OUT_DIR), help="folder of the extracted tables")
+    parser.add_argument("--clusters", action="store_true", help="print the events that several articles report")
+    parser.add_argument("--baseline", action="store_true", help="score trigger words alone against the gold")
+    parser.add_argument("--gold", default=str(config.GOLD_DIR))
+    args = parser.parse_args(argv)
+    from .evaluate import evaluate, format_table, load_gold, load_outputs
+
+    try:
+        tables = load_outputs(Path(args.out))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.baseline:
+        import pandas as pd
+
+        from .nlp import load_nlp
+        from .schema import to_arrow
+
+        nlp = load_nlp()
+        rows, parts = [], []
+        for doc_id, text in zip(tables["documents"]["doc_id"], tables["documents"]["text"]):
+            found, found_parts = baseline_triggers(nlp(text), doc_id=doc_id)
+            rows += [{**r, "doc_id": doc_id, "sentence_id": None} for r in found]
+            parts += found_parts
+        tables["events"] = to_arrow("events", rows).to_pandas()
+        tables["event_participants"] = to_arrow("event_participants", parts).to_pandas()
+        gold_docs, corpus = load_gold(Path(args.gold))
+        results = evaluate(tables, gold_docs, corpus)
+        print(format_table({k: v for k, v in results.items() if k.startswith("event")}))
+    if args.clusters or not args.baseline:
+        import pandas as pd
+
+        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+            print(cluster_table(tables["events"], tables["event_participants"], tables["entities"]).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

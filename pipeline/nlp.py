@@ -8,11 +8,22 @@ from spacy.tokens import Doc
 from . import config
 
 
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A line break always ends a sentence: the parser then never joins a headline or a paragraph to the next."""
+    for token in doc[1:]:
+        before = doc[token.i - 1]
+        if not token.is_space and ("\n" in before.whitespace_ or (before.is_space and "\n" in before.text)):
+            token.is_sent_start = True
+    return doc
+
+
 def load_nlp(model: str = config.SPACY_MODEL) -> Language:
     """The French model with the project's components added (see pipeline.entities)."""
     from . import entities  # registers the components
 
     nlp = spacy.load(model)
+    nlp.add_pipe("paragraph_breaks", before="parser")
     entities.add_components(nlp)
     return nlp
 
