@@ -17,13 +17,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 from unidecode import unidecode
 
-from . import config
 from .schema import CONTRACT_COLUMNS, SCHEMAS, SchemaError
 
 REPORT_EXTRA = "pip install -e '.[report]'"
 
 
-def load_tables(out_dir: str | Path = config.OUT_DIR) -> dict[str, pd.DataFrame]:
+def load_tables(out_dir: str | Path = "outputs") -> dict[str, pd.DataFrame]:
     """The ten tables `make extract` wrote to `out_dir`, as DataFrames keyed by table name."""
     out = Path(out_dir)
     tables = {}
@@ -40,7 +39,7 @@ def load_tables(out_dir: str | Path = config.OUT_DIR) -> dict[str, pd.DataFrame]
     return tables
 
 
-def duckdb_connection(out_dir: str | Path = config.OUT_DIR, *, database: str = ":memory:"):
+def duckdb_connection(out_dir: str | Path = "outputs", *, database: str = ":memory:"):
     """A DuckDB connection with one view per table (`events`, `entities`, ...) over the Parquet files."""
     try:
         import duckdb
