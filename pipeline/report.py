@@ -261,14 +261,17 @@ def highlight(text: str, mentions: pd.DataFrame, amounts: pd.DataFrame, timexes:
     """The article text as displaCy markup: entities by label, then amounts and dates that overlap none."""
     from spacy import displacy
 
-    spans = [(r.start, r.end, r.label) for r in mentions.itertuples(index=False)]
-    spans += [(r.start, r.end, "MONEY") for r in amounts.itertuples(index=False)]
-    spans += [(r.start, r.end, r.type) for r in timexes.itertuples(index=False)]
-    kept, last_end = [], 0
-    for start, end, label in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        if start >= last_end and 0 <= start < end <= len(text):
-            kept.append({"start": int(start), "end": int(end), "label": label})
-            last_end = end
+    layers = [[(r.start, r.end, r.label) for r in mentions.itertuples(index=False)],
+              [(r.start, r.end, "MONEY") for r in amounts.itertuples(index=False)],
+              [(r.start, r.end, r.type) for r in timexes.itertuples(index=False)]]
+    taken = [False] * (len(text) + 1)
+    kept = []
+    for layer in layers:  # an earlier layer wins where spans overlap; within a layer, the longer span
+        for start, end, label in sorted(layer, key=lambda s: (-(s[1] - s[0]), s[0])):
+            if 0 <= start < end <= len(text) and not any(taken[start:end]):
+                taken[start:end] = [True] * (end - start)
+                kept.append({"start": int(start), "end": int(end), "label": label})
+    kept.sort(key=lambda span: span["start"])
     return displacy.render({"text": text, "ents": kept}, style="ent", manual=True, jupyter=False,
                            options={"colors": LABEL_COLORS})
 

@@ -42,7 +42,8 @@ def open_in_chromium(page_path: Path, screenshot: Path, profile: Path) -> tuple[
             dom = page.evaluate("""() => ({
                 sections: [...document.querySelectorAll('main > section')].map(s => s.id),
                 articles: [...document.querySelectorAll('#articles article')].map(a => a.id),
-                marks: [...document.querySelectorAll('mark.entity')].map(m => m.textContent.replace(/\\s+/g, ' ').trim()),
+                marks: Object.fromEntries([...document.querySelectorAll('#articles article')].map(a => [a.id,
+                    [...a.querySelectorAll('mark.entity')].map(m => m.textContent.replace(/\\s+/g, ' ').trim())])),
                 svgs: [...document.querySelectorAll('.figure svg')].map(s => s.closest('section').id),
                 tips: [...document.querySelectorAll('#timeline svg title')].map(t => t.textContent),
                 text: document.body.innerText,
@@ -83,8 +84,9 @@ def test_report_renders_in_chromium_without_errors(source, seed_out_dir, tmp_pat
     assert dom["articles"] == [f"doc-{d}" for d in tables["documents"].doc_id]
     assert dom["width"] <= 1280, "the page scrolls sideways"
     assert "map" in dom["svgs"]
-    mentions = tables["mentions"]
-    assert len(dom["marks"]) >= 1 and any(m.startswith(mentions.text.iloc[0]) for m in dom["marks"])
+    for doc_id, group in tables["mentions"].groupby("doc_id"):  # every article shows its entities
+        marks = dom["marks"][f"doc-{doc_id}"]
+        assert marks and {m.rsplit(" ", 1)[0] for m in marks} & set(group.text), doc_id
     if source == "fixture":
         assert "timeline" in dom["svgs"]
         assert dom["tips"] == [
@@ -95,6 +97,8 @@ def test_report_renders_in_chromium_without_errors(source, seed_out_dir, tmp_pat
         assert "Nous ouvrons une nouvelle page" in dom["text"] and "Annalena Baerbock" in dom["text"]
     elif tables["events"].empty:
         assert "No events in these tables." in dom["text"]
+    else:
+        assert "timeline" in dom["svgs"] or "No event has a date, nor an article date" in dom["text"]
 
 
 def test_report_of_empty_tables_says_so():
@@ -112,6 +116,16 @@ def test_report_marks_entities_amounts_and_dates_in_the_text():
     for text, label in (("Bakhtiyor Saïdov", "PER"), ("Tachkent", "LOC"), ("15 millions d'euros", "MONEY"),
                         ("en juin", "DATE")):
         assert f"{text}\n    <span" in markup.replace("&#x27;", "'") and f">{label}</span>" in markup
+
+
+def test_highlight_prefers_entities_over_overlapping_dates():
+    tables = report_fixture.tables()
+    doc = tables["documents"].iloc[0]
+    mentions = tables["mentions"][tables["mentions"].doc_id == doc.doc_id]
+    start = doc.text.index("Saïdov")
+    overlapping = tables["timexes"].iloc[:1].assign(start=start, end=start + len("Saïdov, a rencontré lundi"))
+    markup = report.highlight(doc.text, mentions, tables["amounts"].iloc[:0], overlapping)
+    assert "Bakhtiyor Saïdov\n    <span" in markup and ">DATE</span>" not in markup
 
 
 def test_report_cli_writes_the_page(seed_out_dir, tmp_path, capsys):
