@@ -78,13 +78,19 @@ class MentionIndex:
 
 
 def phrase_tokens(token: Token, *, stop_deps=CLAUSE_DEPS) -> list[Token]:
-    """The token's subtree without the clauses hanging from it (relative, complement, adverbial)."""
+    """The token's subtree without the clauses hanging from it (relative, complement, adverbial).
+
+    A relative clause closes the phrase: words the parser hangs on the head after it belong elsewhere."""
+    closing = [c.left_edge.i for c in token.children if c.dep_ == "acl:relcl" and c.i > token.i]
+    limit = min(closing) if closing else len(token.doc)
     out, todo = [], [token]
     while todo:
         current = todo.pop()
         out.append(current)
         for child in current.children:
             if child.dep_ in stop_deps or (child.pos_ in {"VERB", "AUX"} and child.dep_ in {"acl", "conj"}):
+                continue
+            if current is token and child.i > limit:
                 continue
             todo.append(child)
     return sorted(out, key=lambda t: t.i)

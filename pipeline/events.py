@@ -217,6 +217,17 @@ class _Article:
                 return amount
         return None
 
+    def relative_amount(self, verb: Token) -> dict | None:
+        """The amount a relative clause is about ("25 millions de dollars que X a promis"), read from the words
+        when the parser hangs the clause elsewhere."""
+        start = max(verb.sent.start, verb.i - 8)
+        for token in reversed(verb.doc[start:verb.i]):
+            if _word(token) in {"que", "qu'", "qui"}:
+                return self.amount_at(token.nbor(-1)) if token.i > 0 else None
+            if _is_verb(token) and not token.dep_.startswith("aux"):
+                return None
+        return None
+
     def entities(self, tokens) -> list[dict]:
         return self.index.in_tokens(tokens)
 
@@ -237,7 +248,7 @@ class _Article:
         if requirement == "with":
             return any(_case(c) in args["companion_prepositions"] for c in children)
         if requirement == "amount":
-            return (self.amount_at(trigger.head) is not None
+            return (self.amount_at(trigger.head) is not None or self.relative_amount(trigger) is not None
                     or any(self.amount_at(c) is not None for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:arg"}))
         if requirement == "amount_near":
             return any(self.amount_at(t) is not None for t in phrase_tokens(trigger)) or self.amount_at(trigger.head) is not None
@@ -249,7 +260,7 @@ class _Article:
                        for s in _subjects(trigger))
         if requirement in {"person_object", "entity_object"}:
             labels = {"PER"} if requirement == "person_object" else {"PER", "LOC", "ORG", "MISC"}
-            return any(m["label"] in labels for c in children if c.dep_ in {"obj", "nsubj:pass"}
+            return any(m["label"] in labels for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:agent"}
                        for m in self.entities(phrase_tokens(c)))
         if requirement == "person_to":
             return any(_case(c) in {"à", "au", "aux"} and any(m["label"] == "PER" for m in self.entities(phrase_tokens(c)))
@@ -390,6 +401,8 @@ class _Article:
         if any(_lemma(c) in rules["planned_modifiers"] or _word(c) in rules["planned_modifiers"]
                for c in trigger.children if c.dep_ in {"amod", "acl"}):
             return "planned"
+        if _reduced_relative(trigger):
+            return "occurred" if "Past" in trigger.morph.get("Tense") else "unknown"
         chain = _chain(mention.predicate)
         if mention.predicate is not trigger:
             chain = [trigger, *[t for t in _chain(trigger) if t not in chain], *chain]
@@ -411,6 +424,12 @@ class _Article:
             if (_is_verb(token) or any(c.dep_ == "cop" for c in token.children)) and _finite(token):
                 return "occurred"
         return "occurred" if any(_is_verb(t) for t in chain) else "unknown"
+
+
+def _reduced_relative(token: Token) -> bool:
+    """A participle that qualifies a noun ("25 millions déjà annoncés", "les accords conclus")."""
+    return token.pos_ == "VERB" and token.dep_ == "acl" and "Part" in token.morph.get("VerbForm") \
+        and not any(c.dep_.startswith("aux") for c in token.children)
 
 
 def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
@@ -452,8 +471,10 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
         case = _case(current)
         current = current.head
         if _is_verb(current):
+            markers = [trigger.head, *[c for c in trigger.head.children if c.dep_ in {"advmod", "case", "fixed"}],
+                       *[c for c in trigger.children if c.dep_ in {"advmod", "case", "fixed"}]]
             setting = case in args["setting_prepositions"] or _lemma(current) in args["joining_verbs"] \
-                or any(_word(c) in args["setting_prepositions"] for c in trigger.head.children if c.dep_ in {"advmod", "case", "fixed"})
+                or any(_word(c) in args["setting_prepositions"] for c in markers)
             return current, PRIORITY_NOUN, "setting" if setting else "noun"
     # the parser sometimes cuts a sentence in two ("ont tenu mardi dans la capitale kazakhe | Astana le sommet")
     if not any(_is_verb(t) for t in sent) and sent.start > 0:
@@ -473,7 +494,25 @@ def _clause(trigger: Token, predicate: Token, mode: str) -> list[Token]:
         tokens.update({t.i: t for t in phrase_tokens(predicate)})
         if predicate.sent != trigger.sent:
             tokens.update({t.i: t for t in trigger.sent})
+        for fragment in _fragments(predicate.sent):
+            tokens.update({t.i: t for t in fragment})
     return [t for _, t in sorted(tokens.items()) if not t.is_space and not (t.is_punct and t.text not in {"»", "\""})]
+
+
+def _fragments(sent) -> list:
+    """Verbless pieces the parser cut off the sentence on the same line ("Mardi | à Astana, X a rencontré Y")."""
+    doc, out = sent.doc, []
+    for neighbour, between in ((sent.start - 1, (sent.start - 1, sent.start)), (sent.end, (sent.end - 1, sent.end))):
+        if not 0 <= neighbour < len(doc):
+            continue
+        piece = doc[neighbour].sent
+        gap = doc.text[doc[between[0]].idx:doc[between[1]].idx]
+        if "\n" in gap or any(_is_verb(t) for t in piece) or len(piece) > 12:
+            continue
+        if neighbour < sent.start and piece.text.rstrip()[-1:] in {".", "!", "?", ":", ";", "»", "\""}:
+            continue
+        out.append(piece)
+    return out
 
 
 def _anaphoric(trigger: Token, article: _Article) -> bool | str:
@@ -552,7 +591,7 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
     args = article.args
     trigger, predicate = mention.trigger, mention.predicate
     role = "host" if _lemma(predicate) in args["host_verbs"] and trigger is not predicate else "agent"
-    if mention.mode in {"verb", "light", "setting"}:
+    if mention.mode in {"verb", "light", "setting"} and not _reduced_relative(trigger):
         for token in [predicate, *_chain(predicate)[1:]]:
             subjects = [s for s in _subjects(token) if s is not trigger]
             if not subjects and _is_verb(token) and _finite(token):
@@ -630,7 +669,7 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
     for entity, role in out:
         if entity is mention.location or entity["entity_id"] in seen:
             continue
-        if role != "target" and entity["label"] not in args["participant_labels"]:
+        if role not in {"target", "recipient"} and entity["label"] not in args["participant_labels"]:
             continue
         seen.add(entity["entity_id"])
         unique.append((entity, role, True))
@@ -694,8 +733,9 @@ def _fill(article: _Article, mention: Mention) -> None:
     if mention.label == "summit" and any(_lemma(t) in article.args["ministerial_titles"] or _word(t) in article.args["ministerial_titles"]
                                         for s in _subjects(mention.predicate) for t in phrase_tokens(s)):
         mention.label = "meeting"
-    for token in [mention.trigger, *mention.clause]:
-        amount = article.amount_at(token)
+    for token in [mention.trigger.head, mention.trigger, *mention.clause]:
+        amount = article.amount_at(token) if token is not mention.trigger.head else (
+            article.amount_at(token) or article.relative_amount(mention.trigger))
         if amount is not None and amount.get("event_id") is None:
             mention.amount = amount
             break
@@ -756,6 +796,8 @@ def _conflicts(event: _Event, mention: Mention) -> bool:
         return True
     if mention.merge_only:
         return False
+    if mention.amount is not None and event.amount is not None and mention.amount is not event.amount:
+        return True
     # a date or place only conflicts with one told as firmly (a headline's "sommet en Asie centrale" gives
     # way to "elle s'est tenue à New York")
     if mention.date is not None and event.date[1] is not None and event.date[0] >= mention.priority \
