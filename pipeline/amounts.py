@@ -76,6 +76,8 @@ def parse(text: str) -> list[dict]:
     rules = _compiled()
     found = []
     for number in numbers.find(text):
+        if number.value <= 0:
+            continue
         after = _currency_after(rules, text, number)
         if after:
             code, end, multiplier = after

@@ -75,6 +75,12 @@ def _tables() -> dict:
         "year_followers": frozenset(fold(w) for w in rulesdata.require(cal, "year_followers", CALENDAR)),
         "not_year_before": tuple(fold(w) for w in rulesdata.require(cal, "not_year_before", CALENDAR)),
         "apposition": re.compile(rulesdata.require(pat, "apposition", PATTERNS)),
+        "of_something": re.compile(rulesdata.require(pat, "of_something", PATTERNS), re.IGNORECASE),
+        "generic_present": re.compile(rulesdata.require(pat, "generic_present", PATTERNS), re.IGNORECASE),
+        "stative": re.compile(rf"(?<!\w)(?:{_alternation(rulesdata.require(pat, 'stative_verbs', PATTERNS))})(?!\w)",
+                              re.IGNORECASE),
+        "anaphoric": frozenset(fold(w) for w in rulesdata.require(cal, "anaphoric", CALENDAR)),
+        "generic_season_heads": frozenset(fold(w) for w in rulesdata.require(cal, "generic_season_heads", CALENDAR)),
     }
 
 
@@ -217,6 +223,20 @@ def _pick(candidates: list, anchor, when: str | None, key=lambda c: c):
     return min(candidates, key=lambda c: (abs(key(c) - anchor), key(c) > anchor))
 
 
+def _anchor_for(ctx: _Context, m: re.Match) -> dt.date | None:
+    """The date a match counts from: the anchor, or the last date the text gave when its last/next
+    word is anaphoric ("l'année suivante", "le mardi précédent")."""
+    word = _group(m, "last") or _group(m, "next")
+    if word is None or fold(word) not in _tables()["anaphoric"]:
+        return ctx.anchor
+    if ctx.reference is not None:
+        return ctx.reference
+    if ctx.last_value and re.fullmatch(r"\d{4}(?:-\d{2})?", ctx.last_value):
+        year, _, month = ctx.last_value.partition("-")
+        return dt.date(int(year), int(month or 1), 1)
+    return ctx.anchor
+
+
 def _when(ctx: _Context, m: re.Match) -> str | None:
     direction = _direction(m)
     return {-1: "past", 1: "future"}.get(direction) or ctx.tense(m)
@@ -310,17 +330,18 @@ def _in_year(ctx, rule, m, suffix: str, start_month: int, when: str | None, *, m
     to around the anchor (`now`: the one under way, else the nearest)."""
     if _group(m, "year"):
         return [_row(m, rule, f"{int(m.group('year')):04d}-{suffix}", resolved=True)]
-    if ctx.anchor is None:
+    anchor = _anchor_for(ctx, m)
+    if anchor is None:
         return [_row(m, rule, f"XXXX-{suffix}", resolved=False)]
-    here = _month_index(ctx.anchor.year, ctx.anchor.month)
-    candidates = [_month_index(y, start_month) for y in range(ctx.anchor.year - 1, ctx.anchor.year + 2)]
+    here = _month_index(anchor.year, anchor.month)
+    candidates = [_month_index(y, start_month) for y in range(anchor.year - 1, anchor.year + 2)]
     current = [c for c in candidates if c <= here < c + months]
     if skip_current:
         candidates = [c for c in candidates if c not in current]
     chosen = current[0] if when == "now" and current else _pick(candidates, here, None if when == "now" else when)
     if chosen is None:
-        return [_row(m, rule, None, resolved=False, anchor=ctx.anchor)]
-    return [_row(m, rule, f"{chosen // 12:04d}-{suffix}", resolved=True, anchor=ctx.anchor)]
+        return [_row(m, rule, None, resolved=False, anchor=anchor)]
+    return [_row(m, rule, f"{chosen // 12:04d}-{suffix}", resolved=True, anchor=anchor)]
 
 
 def _month(ctx, rule, m):
@@ -329,10 +350,21 @@ def _month(ctx, rule, m):
 
 
 def _season(ctx, rule, m):
+    if rule.params.get("check") == "season" and not _season_context(ctx, m):
+        return []
     code = _look("season", m.group("season"))
     direction = _direction(m)
     when = {-1: "past", 1: "future"}.get(direction) or ("now" if re.match(r"ce", m.group(), re.I) else ctx.tense(m))
     return _in_year(ctx, rule, m, code, _SEASON_START[code], when, months=3, skip_current=bool(direction))
+
+
+def _season_context(ctx: _Context, m: re.Match) -> bool:
+    """Whether "d'hiver" and the like is a date, not a kind of thing ("jardin d'hiver") or a name
+    ("Cirque d'Hiver")."""
+    if m.group("season")[0].isupper():
+        return False
+    head = re.search(r"(\w+)\s+\S*$", ctx.text[max(0, m.start() - 30):m.start("season")])
+    return head is None or fold(head.group(1)) not in _tables()["generic_season_heads"]
 
 
 def _part_of_year(prefix: str, count: int):
@@ -383,24 +415,33 @@ def _year(ctx, rule, m):
 
 
 def _weekday(ctx, rule, m):
-    if ctx.anchor is None:
+    anchor = _anchor_for(ctx, m)
+    if anchor is None:
         return [_row(m, rule, None, resolved=False)]
     weekday = _look("weekday", m.group("weekday"))
     direction = _direction(m)
-    candidates = [ctx.anchor + dt.timedelta(days=k) for k in range(-7, 8)
-                  if (ctx.anchor + dt.timedelta(days=k)).isoweekday() == weekday]
+    candidates = [anchor + dt.timedelta(days=k) for k in range(-7, 8)
+                  if (anchor + dt.timedelta(days=k)).isoweekday() == weekday]
     if direction:
-        candidates = [c for c in candidates if c != ctx.anchor]
-    chosen = _pick(candidates, ctx.anchor, _when(ctx, m))
+        candidates = [c for c in candidates if c != anchor]
+    chosen = _pick(candidates, anchor, _when(ctx, m))
     if chosen is None:
-        return [_row(m, rule, None, resolved=False, anchor=ctx.anchor)]
+        return [_row(m, rule, None, resolved=False, anchor=anchor)]
     value, type_ = _with_part(chosen.isoformat(), m)
-    return [_row(m, rule, value, resolved=True, anchor=ctx.anchor, type_=type_)]
+    return [_row(m, rule, value, resolved=True, anchor=anchor, type_=type_)]
 
 
 def _today(ctx, rule, m):
-    before = fold(ctx.text[max(0, m.start() - 12):m.start()])
-    generic = re.search(r"(?:d'|jusqu'à |encore |à ce jour |dès )$", before) or ctx.tense(m) is None
+    """The anchor date, or PRESENT_REF (nowadays) when the context is generic: "d'aujourd'hui",
+    "encore aujourd'hui", or a stative verb in a present-tense sentence ("revêt aujourd'hui")."""
+    tables = _tables()
+    before, after = fold(ctx.text[max(0, m.start() - 12):m.start()]), fold(ctx.text[m.end():m.end() + 12])
+    generic = tables["generic_present"].search(before) or tables["generic_present"].search(after)
+    if not generic and ctx.tense(m) is None:
+        if ctx.bounds is None:
+            ctx.bounds = sentence_bounds(ctx.text)
+        start, end = next((s, e) for s, e in ctx.bounds if s <= m.start() <= e)
+        generic = tables["stative"].search(ctx.text, start, end)
     if generic:
         return [_row(m, rule, "PRESENT_REF", resolved=True)]
     if ctx.anchor is None:
@@ -452,13 +493,15 @@ def _fixed_shift(ctx, rule, m, base: dt.date | None, n: int):
 
 def _shift(ctx, rule, m):
     if "unit" in rule.params:
-        return _fixed_shift(ctx, rule, m, ctx.anchor, rule.params.get("offset", 0) or _direction(m))
+        return _fixed_shift(ctx, rule, m, _anchor_for(ctx, m), rule.params.get("offset", 0) or _direction(m))
     return _shift_value(ctx, rule, m, ctx.anchor, rule.params.get("offset", 1))
 
 
 def _shift_from_reference(ctx, rule, m):
     base = ctx.reference or ctx.anchor
     if "unit" in rule.params:
+        if _tables()["of_something"].match(ctx.text, m.end()):
+            return [_row(m, rule, None, resolved=False)]  # "la veille du sommet": the event's date is not known
         return _fixed_shift(ctx, rule, m, base, rule.params["offset"])
     sign = 1 if fold(m.group("dir")) in {"plus tard", "après"} else -1
     return _shift_value(ctx, rule, m, base, sign)
