@@ -56,7 +56,8 @@ def _expected_values():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in data.get("positive", []) + (data.get("known_failures") or []):
             for span, type_, value in case["expect"]:
-                yield pytest.param(value, id=f"{path.name}:{span}")
+                if value is not None:  # null: an expression the text gives no way to resolve
+                    yield pytest.param(value, id=f"{path.name}:{span}")
 
 
 @pytest.mark.parametrize("value", list(_expected_values()))
