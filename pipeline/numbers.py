@@ -54,6 +54,7 @@ def _compiled() -> dict:
             "ordinal": re.compile(rulesdata.require(data, "ordinal_suffix", RULES)),
             "scale": re.compile(rf"\s*({_alternation(scales)})(?!\w)", re.IGNORECASE),
             "scales": {k.casefold(): float(v) for k, v in scales.items()},
+            "half": re.compile(rulesdata.require(data, "half", RULES), re.IGNORECASE),
             "abbreviations": {k: float(v) for k, v in rulesdata.require(data, "abbreviations", RULES).items()},
             "vague": re.compile(rf"(?<!\w)(?:{_alternation(rulesdata.require(data, 'vague', RULES))})(?!\w)", re.IGNORECASE),
         }
@@ -105,5 +106,9 @@ def find(text: str) -> list[Number]:
         if scale:
             number = Number(number.start, scale.end(), number.value * rules["scales"][scale.group(1).casefold()],
                             number.words, scaled=True)
+        half = rules["half"].match(text, number.end) if number.scaled else None
+        if half:  # "un milliard et demi": half of the last scale word
+            unit = rules["scales"][[s.group(1) for s in rules["scale"].finditer(text, number.start, number.end)][-1].casefold()]
+            number = Number(number.start, half.end(), number.value + unit / 2, number.words, scaled=True)
         scaled.append(number)
     return scaled

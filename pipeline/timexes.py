@@ -23,15 +23,6 @@ PATTERNS = "timexes/patterns.yml"
 CALENDAR = "timexes/calendar.yml"
 TENSE = "timexes/tense.yml"
 _PLACEHOLDER = re.compile(r"\{([a-z]+)(\d?)\}")
-_FIXED = {
-    "day": r"(?:1er|1ᵉʳ|premier|3[01]|[12]\d|0?[1-9])(?!\d)",
-    "year": r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)",
-    "num": r"(?:\d+(?:,\d+)?|#+)",
-    "roman": r"[IVXLC]+",
-}
-_TABLES = ("month", "weekday", "season", "daypart", "unit", "last", "next", "ordinal", "mod", "vague")
-_SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 @dataclass(frozen=True)
@@ -69,7 +60,10 @@ def _tables() -> dict:
     cues = rulesdata.require(cal, "year_cues", CALENDAR)
     return {
         "lookup": {name: {fold(k): v for k, v in table.items()} for name, table in lookups.items()},
-        "regex": {**{name: _alternation(table) for name, table in lookups.items()}, **_FIXED},
+        "regex": {**{name: _alternation(table) for name, table in lookups.items()},
+                  **rulesdata.require(pat, "fixed", PATTERNS)},
+        "season_starts": rulesdata.require(cal, "season_starts", CALENDAR),
+        "roman": rulesdata.require(cal, "roman_numerals", CALENDAR),
         "year_strong": tuple(fold(c) for c in rulesdata.require(cues, "strong", CALENDAR)),
         "year_weak": tuple(fold(c) for c in rulesdata.require(cues, "weak", CALENDAR)),
         "year_followers": frozenset(fold(w) for w in rulesdata.require(cal, "year_followers", CALENDAR)),
@@ -349,13 +343,26 @@ def _month(ctx, rule, m):
     return _in_year(ctx, rule, m, f"{month:02d}", month, _when(ctx, m), skip_current=bool(_direction(m)))
 
 
+def _month_range(ctx, rule, m):
+    """ "entre janvier et juin", "de mars à mai 2023": both months, in the same year."""
+    second = _in_year(ctx, rule, m, f"{_look('month', m.group('month2')):02d}", _look("month", m.group("month2")),
+                      ctx.tense(m))[0]
+    first_month = _look("month", m.group("month"))
+    year = second["value"][:4] if second["value"] else "XXXX"
+    first_year = year if year == "XXXX" or first_month <= int(second["value"][5:7]) else f"{int(year) - 1:04d}"
+    first = _row(m, rule, f"{first_year}-{first_month:02d}", resolved=second["resolved"], group="t")
+    first["anchor"] = second["anchor"]
+    second.update(start=m.start("t2"), end=m.end("t2"))
+    return [first, second]
+
+
 def _season(ctx, rule, m):
     if rule.params.get("check") == "season" and not _season_context(ctx, m):
         return []
     code = _look("season", m.group("season"))
     direction = _direction(m)
     when = {-1: "past", 1: "future"}.get(direction) or ("now" if re.match(r"ce", m.group(), re.I) else ctx.tense(m))
-    return _in_year(ctx, rule, m, code, _SEASON_START[code], when, months=3, skip_current=bool(direction))
+    return _in_year(ctx, rule, m, code, _tables()["season_starts"][code], when, months=3, skip_current=bool(direction))
 
 
 def _season_context(ctx: _Context, m: re.Match) -> bool:
@@ -369,7 +376,7 @@ def _season_context(ctx: _Context, m: re.Match) -> bool:
 
 def _part_of_year(prefix: str, count: int):
     def value(ctx, rule, m):
-        n = min(_look("ordinal", m.group("ordinal")), count)
+        n = min(int(_group(m, "qn") or _look("ordinal", m.group("ordinal"))), count)
         if _group(m, "year"):
             return [_row(m, rule, f"{int(m.group('year')):04d}-{prefix}{n}", resolved=True)]
         if ctx.anchor is None:
@@ -386,16 +393,22 @@ def _decade(ctx, rule, m):
 
 def _century(ctx, rule, m):
     roman = m.group("roman").upper()
-    values = [_ROMAN[c] for c in roman]
+    values = [_tables()["roman"][c] for c in roman]
     number = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
     return [_row(m, rule, f"{number - 1:02d}", resolved=True)] if 1 <= number <= 21 else []
+
+
+def _after_not_year_word(ctx: _Context, start: int) -> bool:
+    """Whether the number at `start` follows a word that makes it no year ("page", "n°")."""
+    before = fold(ctx.text[max(0, start - 30):start]).rstrip()
+    return any(before.endswith(w) and not before[:-len(w)][-1:].isalnum() for w in _tables()["not_year_before"])
 
 
 def _year_context(ctx: _Context, start: int, end: int) -> bool:
     """Whether a bare four-digit number is a year: a cue word before it, a fitting word after it."""
     tables = _tables()
     before = fold(ctx.text[max(0, start - 30):start]).rstrip()
-    if any(before.endswith(w) and not before[:-len(w)][-1:].isalnum() for w in tables["not_year_before"]):
+    if _after_not_year_word(ctx, start):
         return False
     ends_with = lambda cues: any(before.endswith(c) and not before[:-len(c)][-1:].isalnum() for c in cues)
     if ends_with(tables["year_strong"]):
@@ -414,21 +427,43 @@ def _year(ctx, rule, m):
     return [_row(m, rule, f"{int(m.group('year')):04d}", resolved=True)]
 
 
-def _weekday(ctx, rule, m):
+def _weekday_date(ctx, m) -> tuple[dt.date | None, dt.date | None]:
+    """(the day a weekday points to, the date counted from): by last/next words, else the tense."""
     anchor = _anchor_for(ctx, m)
     if anchor is None:
-        return [_row(m, rule, None, resolved=False)]
+        return None, None
     weekday = _look("weekday", m.group("weekday"))
-    direction = _direction(m)
     candidates = [anchor + dt.timedelta(days=k) for k in range(-7, 8)
                   if (anchor + dt.timedelta(days=k)).isoweekday() == weekday]
-    if direction:
+    if _direction(m):
         candidates = [c for c in candidates if c != anchor]
-    chosen = _pick(candidates, anchor, _when(ctx, m))
+    return _pick(candidates, anchor, _when(ctx, m)), anchor
+
+
+def _weekday(ctx, rule, m):
+    chosen, anchor = _weekday_date(ctx, m)
     if chosen is None:
         return [_row(m, rule, None, resolved=False, anchor=anchor)]
     value, type_ = _with_part(chosen.isoformat(), m)
     return [_row(m, rule, value, resolved=True, anchor=anchor, type_=type_)]
+
+
+def _night(ctx, rule, m):
+    """ "la nuit de dimanche à lundi": the night that starts on the first day."""
+    chosen, anchor = _weekday_date(ctx, m)
+    if chosen is None:
+        return [_row(m, rule, None, resolved=False, anchor=anchor)]
+    return [_row(m, rule, f"{chosen.isoformat()}TNI", resolved=True, anchor=anchor)]
+
+
+def _year_range(ctx, rule, m):
+    """ "2022-2023", "2022-23": both years, the second after the first."""
+    first = int(m.group("t"))
+    second = m.group("t2")
+    last = int(second) if len(second) == 4 else first // 100 * 100 + int(second)
+    if last <= first or _after_not_year_word(ctx, m.start()):
+        return []
+    return [_row(m, rule, f"{first:04d}", resolved=True, group="t"), _row(m, rule, f"{last:04d}", resolved=True, group="t2")]
 
 
 def _today(ctx, rule, m):
@@ -474,6 +509,10 @@ def _shift_value(ctx, rule, m, base: dt.date | None, sign: int):
     if base is None:
         return [_row(m, rule, None, resolved=False)]
     value = _shifted(base, unit, int(n) * sign)
+    if _group(m, "exact") and unit in {"Y", "M", "W"}:  # "il y a un an jour pour jour": the very day
+        months = {"Y": 12, "M": 1}.get(unit)
+        day = _add_months(base, months * int(n) * sign) if months else base + dt.timedelta(weeks=int(n) * sign)
+        value = day.isoformat()
     type_ = None
     if unit == "D" and _group(m, "daypart"):
         value, type_ = _with_part(value, m)
@@ -515,8 +554,11 @@ def _same_as_reference(ctx, rule, m):
 
 
 def _clock_time(ctx, rule, m):
-    hour = int(_group(m, "hour") or _group(m, "hour2") or rule.params.get("hour", 0))
-    minute = int(_group(m, "minute") or _group(m, "minute2") or 0)
+    hour = _group(m, "hour") or _group(m, "hour2") or (_number(ctx, m) if _group(m, "num") else rule.params.get("hour", 0))
+    minute = int(_group(m, "minute") or _group(m, "minute2") or (30 if _group(m, "half") else 15 if _group(m, "quarter") else 0))
+    if not float(hour).is_integer() or not 0 <= float(hour) <= 23:
+        return []
+    hour = int(float(hour))
     day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
     return [_row(m, rule, f"{day}T{hour:02d}:{minute:02d}", resolved=ctx.anchor is not None, anchor=ctx.anchor)]
 
@@ -557,6 +599,7 @@ _VALUE_FUNCTIONS = {
     "century": _century, "year": _year, "weekday": _weekday, "today": _today, "shift": _shift,
     "shift_from_reference": _shift_from_reference, "clock_time": _clock_time, "reference": _reference,
     "duration": _duration, "every": _every, "same_as_reference": _same_as_reference, "week_of_day": _week_of_day,
+    "night": _night, "year_range": _year_range, "month_range": _month_range,
 }
 
 
