@@ -376,6 +376,7 @@ class _Article:
         """The date of the event: a temporal expression in its clause; the document date when the clause
         reports the event as today's news; else nothing."""
         clause_ids = {t.i for t in mention.clause}
+        attached = {t.i for t in phrase_tokens(mention.predicate)} | {t.i for t in phrase_tokens(mention.trigger)}
         found = []
         for timex in self.timexes:
             span = self.doc.char_span(timex["start"], timex["end"], alignment_mode="expand")
@@ -384,6 +385,8 @@ class _Article:
             if self._not_event_date(span, mention.predicate):
                 continue
             found.append((timex, span))
+        # a date the parse attaches to the clause first, then one in a cut-off piece of the sentence
+        found.sort(key=lambda pair: pair[1].start not in attached)
         today = _status_rules()["today_words"]
         for timex, span in found:
             value = timex.get("value")
@@ -445,7 +448,7 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
     if _is_verb(trigger):
         if trigger.dep_ in {"cop", "aux", "aux:pass"} and trigger.head is not trigger:
             return trigger.head, PRIORITY_VERB, "verb"
-        return trigger, PRIORITY_VERB, "verb"
+        return trigger, PRIORITY_OCCURS if _lemma(trigger) in occurs else PRIORITY_VERB, "verb"
     if trigger.dep_ in {"nsubj", "nsubj:pass"}:
         head = trigger.head
         return (head, PRIORITY_OCCURS, "occurs") if _lemma(head) in occurs else (head, PRIORITY_NOUN, "subject")
@@ -800,6 +803,8 @@ def _conflicts(event: _Event, mention: Mention) -> bool:
         return True
     # a date or place only conflicts with one told as firmly (a headline's "sommet en Asie centrale" gives
     # way to "elle s'est tenue à New York")
+    if mention.priority == PRIORITY_NOUN:
+        return False  # a noun alone ("de réunions en Asie centrale") does not tell its event apart
     if mention.date is not None and event.date[1] is not None and event.date[0] >= mention.priority \
             and mention.date.get("value") != event.date[1].get("value"):
         return True
@@ -947,8 +952,8 @@ def assign_clusters(events: list[dict], participants: list[dict]) -> None:
     """Set event['cluster_id'] so that the same real-world event across articles shares one id.
 
     Two events of different articles are one when they have the same type and status, compatible dates
-    (one contains the other), the same place or no place on one side, and share participants: one when
-    both have a date or a place, two otherwise.
+    (one contains the other), the same place or no place on one side, and share participants: none
+    needed when both have a date and the same place, one when they have either, two otherwise.
     """
     people: dict[str, set[str]] = {}
     for row in participants:
@@ -970,8 +975,10 @@ def assign_clusters(events: list[dict], participants: list[dict]) -> None:
             if a["location_id"] and b["location_id"] and a["location_id"] != b["location_id"]:
                 continue
             shared = len(people.get(a["event_id"], set()) & people.get(b["event_id"], set()))
-            anchored = (a["date_value"] and b["date_value"]) or (a["location_id"] and a["location_id"] == b["location_id"])
-            if shared >= (1 if anchored else 2):
+            dated = bool(a["date_value"] and b["date_value"])
+            same_place = bool(a["location_id"] and a["location_id"] == b["location_id"])
+            needed = 0 if dated and same_place else 1 if dated or same_place else 2
+            if shared >= needed:
                 parent[root(b["event_id"])] = root(a["event_id"])
     for event in events:
         event["cluster_id"] = "C" + hashlib.sha1(root(event["event_id"]).encode("utf-8")).hexdigest()[:10]
