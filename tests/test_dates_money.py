@@ -9,7 +9,7 @@ import yaml
 from pipeline import amounts, config, timexes
 from pipeline.timex3 import is_value
 
-TEXT = ("Les ministres ont tenu mardi une réunion à Astana, il y a un an jour pour jour après le sommet "
+TEXT = ("Les ministres ont tenu mardi une réunion à Astana, il y a un an, après le sommet "
         "du 6 novembre. Le prochain sommet aura lieu le 6 novembre, en 2025, et Washington versera "
         "25 millions de dollars chaque année pendant dix ans.")
 
