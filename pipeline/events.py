@@ -25,7 +25,7 @@ TRIGGERS_FILE = "events/triggers.jsonl"
 ARGUMENTS_FILE = "events/arguments.yml"
 STATUS_FILE = "events/status.yml"
 TYPES_FILE = "events/types.yml"
-REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office",
+REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office", "invited_to", "party",
                           "person_to", "person_object", "entity_object", "person_near", "pronoun_subject"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "expl:subj"})
 # How strongly a mention's clause fixes the event's date and place: the verb that says the event took
@@ -63,7 +63,7 @@ def _arguments() -> dict:
                     "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
                     "ordinals", "event_like_nouns", "compatible_types", "max_gap_words", "occurrence_verbs",
                     "setting_prepositions", "joining_verbs", "distinct_modifiers", "not_date_prepositions",
-                    "participant_labels", "result_verbs")
+                    "participant_labels", "result_verbs", "invitation_verbs")
     out = {k: frozenset(v) if isinstance(v, list) and k != "compatible_types" else v for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
     return out
@@ -255,6 +255,22 @@ class _Article:
         if requirement == "place":
             return any(self.is_place_phrase(c) or c.dep_ in {"obj", "dep"} and any(m["label"] == "LOC" for m in self.entities([c]))
                        for c in children if c.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nmod", "dep"})
+        if requirement == "invited_to":
+            # "inviter X à participer au sommet / à Washington", not "inviter X à ne rien fournir"
+            for child in children:
+                if child.dep_ in {"xcomp", "advcl", "ccomp"} and _lemma(child) in args["invitation_verbs"]:
+                    return True
+                if child.dep_.startswith("obl") and _case(child) in args["locative_prepositions"]:
+                    if _lemma(child) in args["event_like_nouns"] or any(m["label"] == "LOC" for m in self.entities([child])):
+                        return True
+            return False
+        if requirement == "party":
+            # "X a rencontré Y": someone named on one side, not "la loi a rencontré des résultats"
+            sides = [c for c in children if c.dep_ in {"obj", "nsubj", "nsubj:pass", "obl:agent"}]
+            named = [m for c in sides for m in self.entities(phrase_tokens(c))]
+            return any(m["label"] in args["participant_labels"] for m in named) or bool(_surface_subject(self, trigger)) \
+                or _is_reflexive(trigger) \
+                or any(s.pos_ == "PRON" and _word(s) not in {"qui", "que"} for s in _subjects(trigger))
         if requirement == "pronoun_subject":
             return any(s.pos_ == "PRON" and "PronType=Rel" not in s.morph and _word(s) not in {"qui", "que"}
                        for s in _subjects(trigger))
@@ -274,7 +290,7 @@ class _Article:
     def _object_in(self, trigger: Token, kind: str) -> bool:
         words = {"founded": self.args["founded_things"], "document": self.args["agreement_documents"],
                  "office": self.args["offices"]}[kind]
-        deps = {"obj", "nsubj:pass", "nmod", "xcomp", "obl:arg", "appos"}
+        deps = {"obj", "nsubj:pass", "nmod", "xcomp", "appos"}
         candidates = [c for c in trigger.children if c.dep_ in deps]
         if trigger.dep_ == "acl:relcl" or (trigger.dep_ == "acl" and trigger.pos_ == "VERB"):
             candidates.append(trigger.head)
@@ -662,6 +678,11 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
                 out += [(e, "participant") for e in article.phrase_entities(child) if e["label"] == "PER"]
     if mention.label == "election" and not out and predicate.dep_ == "acl:relcl":
         out += [(e, "agent") for e in article.phrase_entities(predicate.head)]
+    if mention.label == "founding" and trigger.pos_ == "NOUN" and not any(r == "target" for _, r in out) \
+            and any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children) and _is_verb(predicate):
+        # "depuis sa création, le format C5+1 est devenu ...": the possessive is the clause's subject
+        for subject in _subjects(predicate)[:1]:
+            out += [(e, "target") for e in article.entities(phrase_tokens(subject)) if e["label"] in {"ORG", "MISC"}][:1]
     if mention.label == "founding" and trigger.pos_ == "VERB" and trigger.dep_ in {"acl:relcl", "acl"}:
         out += [(e, "target") for e in _head_entity(article, trigger.head)]
     if mention.label == "aid" and trigger.dep_ in {"acl", "acl:relcl"} and article.amount_at(trigger.head) and not actor:
@@ -834,6 +855,11 @@ def _same_event(event: _Event, mention: Mention, article: _Article) -> bool:
     return linked or bool(shared) or same_place or (nothing_own and same_paragraph)
 
 
+def _sentences_between(a: Token, b: Token) -> int:
+    """How many sentence starts lie between two tokens (0: the same sentence)."""
+    return sum(1 for t in a.doc[a.i + 1:b.i + 1] if t.is_sent_start)
+
+
 def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
     events: list[_Event] = []
     for mention in mentions:
@@ -841,7 +867,7 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         if mention.inherits:
             previous = next((e for e in reversed(events)
                              if any(r in {"agent", "host"} for _, r, _ in e.participants.values())), None)
-            if previous is not None:
+            if previous is not None and _sentences_between(previous.mentions[-1].trigger, mention.trigger) <= 2:
                 mention.participants += [(entity, role, False) for entity, role, _ in previous.participants.values()
                                          if role in {"agent", "host"} and all(entity is not p for p, _, _ in mention.participants)]
         target = next((e for e in reversed(events) if _same_event(e, mention, article)), None)
@@ -858,7 +884,9 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         event.absorb(mention)
         events.append(event)
     _share_across(events)
-    return events
+    # a noun alone, never told by a verb and with nobody, no place and no date, is not taken as an event
+    return [e for e in events if any(m.mode not in {"noun", "setting"} for m in e.mentions)
+            or e.participants or e.location[1] is not None or e.date[1] is not None]
 
 
 def _share_across(events: list[_Event]) -> None:

@@ -16,7 +16,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 @functools.lru_cache(maxsize=1)
 def _rules() -> dict:
     data = rulesdata.load_yaml(RULES_FILE)
-    for key in ("marks", "min_words", "min_words_without_verb", "max_capitalised_share", "after_window", "reporting_verbs",
+    for key in ("marks", "min_words", "min_words_without_verb", "min_letter_share", "max_capitalised_share", "after_window", "reporting_verbs",
                 "source_nouns", "source_prepositions", "subject_pronouns"):
         rulesdata.require(data, key, RULES_FILE)
     return {**data, "reporting_verbs": frozenset(data["reporting_verbs"]),
@@ -55,6 +55,9 @@ def is_speech(doc: Doc, start: int, end: int) -> bool:
     words = _WORD.findall(doc.text[start:end])
     if len(words) < rules["min_words"]:
         return False
+    visible = [ch for ch in doc.text[start:end] if not ch.isspace()]
+    if sum(ch.isalpha() for ch in visible) < rules["min_letter_share"] * len(visible):
+        return False  # figures, a table, or scanning noise
     capitalised = sum(w[0].isupper() for w in words[1:]) / max(1, len(words) - 1)
     if capitalised > rules["max_capitalised_share"]:
         return False
