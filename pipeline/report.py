@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .tables import REPORT_EXTRA, entity_names, event_places, events_overview, load_tables
+from .tables import REPORT_EXTRA, entity_names, event_clusters, event_places, events_overview, load_tables
 
 # Highlight colours per label: the contract's entity labels, then the amounts and dates marked in the text.
 LABEL_COLORS = {"PER": "#aa9cfc", "LOC": "#ff9561", "ORG": "#7aecec", "MISC": "#ffeb80",
@@ -53,7 +53,7 @@ def render(tables: dict[str, pd.DataFrame], *, title: str = "French news: extrac
     documents = tables["documents"]
     events = events_overview(tables)
     nav = ['<a href="#summary">Summary</a>', '<a href="#timeline">Timeline</a>', '<a href="#map">Map</a>',
-           '<a href="#articles">Articles</a>']
+           '<a href="#clusters">Across articles</a>', '<a href="#articles">Articles</a>']
     body = [
         f'<header><h1>{_e(title)}</h1><p>{len(documents)} articles · {len(events)} events · '
         f'{len(tables["entities"])} entities</p></header>',
@@ -62,6 +62,7 @@ def render(tables: dict[str, pd.DataFrame], *, title: str = "French news: extrac
         _summary(tables),
         _timeline_section(events),
         _map_section(tables),
+        _clusters_section(tables),
         '<section id="articles"><h2>Articles</h2>',
         _legend(),
         *(_article(tables, doc, events) for doc in documents.itertuples(index=False)),
@@ -249,6 +250,16 @@ def _map_section(tables: dict[str, pd.DataFrame]) -> str:
             f'{note}{_table(listing, "event places") if len(places) else ""}</section>')
 
 
+def _clusters_section(tables: dict[str, pd.DataFrame]) -> str:
+    clusters = event_clusters(tables)
+    across = clusters[clusters.n_docs > 1]
+    listing = across.assign(date=across.date.dt.date, **{c: across[c].map(", ".join)
+                                                          for c in ("doc_ids", "event_types", "participants")})
+    return ('<section id="clusters"><h2>The same event across articles</h2>'
+            f'<p class="meta">{len(clusters)} event cluster(s), {len(across)} reported by more than one article.</p>'
+            f'{_table(listing, "events reported by more than one article")}</section>')
+
+
 # --- articles -----------------------------------------------------------------------------------------
 
 def _legend() -> str:
@@ -292,6 +303,9 @@ def _article(tables: dict[str, pd.DataFrame], doc, events: pd.DataFrame) -> str:
     amounts = of("amounts")[["text", "value", "currency", "event_id"]]
     amounts = amounts.assign(value=amounts.value.map(_number))
     timexes = of("timexes")[["text", "type", "value", "anchor", "resolved"]]
+    roles = of("roles")
+    roles = roles.assign(person=roles.entity_id.map(lambda i: names.get(i, i)),
+                         of=roles.org_or_country_id.map(lambda i: names.get(i, i)))[["person", "role", "of"]]
     quotes = of("quotes")
     quotes = quotes.assign(speaker=quotes.speaker_id.map(lambda i: names.get(i, i)))[["speaker", "verb", "text"]]
     return (f'<article id="doc-{_e(doc.doc_id)}"><h3>{_e(doc.title if _given(doc.title) else doc.doc_id)}</h3>'
@@ -300,7 +314,8 @@ def _article(tables: dict[str, pd.DataFrame], doc, events: pd.DataFrame) -> str:
             f'<h4>Events</h4>{_table(event_table, "events")}'
             f'<h4>Amounts</h4>{_table(amounts, "amounts")}'
             f'<h4>Dates</h4>{_table(timexes, "dates")}'
-            f'<h4>Quotes</h4>{_table(quotes, "quotes")}</article>')
+            f'<h4>Quotes</h4>{_table(quotes, "quotes")}'
+            f'<h4>Titles</h4>{_table(roles, "titles")}</article>')
 
 
 def main(argv: list[str] | None = None) -> int:

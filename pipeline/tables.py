@@ -185,8 +185,6 @@ def event_clusters(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Real-world events as the clusters group them: one row per cluster, with its articles and types."""
     events = events_overview(tables)
     columns = ["cluster_id", "n_events", "n_docs", "doc_ids", "event_types", "date", "location", "participants"]
-    if events.empty:
-        return pd.DataFrame(columns=columns)
     rows = []
     for cluster_id, group in events.groupby("cluster_id", sort=False):
         rows.append({
@@ -195,7 +193,9 @@ def event_clusters(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "date": group.date.min(), "location": next(iter(group.location.dropna()), None),
             "participants": sorted({p for names in group.participants for p in names}),
         })
-    return pd.DataFrame(rows, columns=columns).sort_values(["n_docs", "n_events"], ascending=False, ignore_index=True)
+    frame = pd.DataFrame(rows, columns=columns).astype({"n_events": "int64", "n_docs": "int64"})
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.sort_values(["n_docs", "n_events"], ascending=False, ignore_index=True)
 
 
 # --- places -----------------------------------------------------------------------------------------

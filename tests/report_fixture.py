@@ -84,6 +84,9 @@ def tables() -> dict[str, pd.DataFrame]:
     start, end = _span(TEXT, "Nous ouvrons une nouvelle page")
     quotes = [{"quote_id": f"{doc}:q0", "doc_id": doc, "start": start, "end": end, "text": TEXT[start:end],
                "speaker_id": ents["Annalena Baerbock"][0], "verb": "déclarer", "rule_id": "fixture"}]
+    start, end = _span(TEXT, "ministre ouzbek des Affaires étrangères")
+    role = {"doc_id": doc, "entity_id": ents["Bakhtiyor Saïdov"][0], "role": "ministre des Affaires étrangères",
+            "org_or_country_id": None, "start": start, "end": end}
     entities = [{"entity_id": eid, "name": name, "label": label, "aliases": [name],
                  "n_mentions": sum(m["entity_id"] == eid for m in mentions),
                  "n_docs": len({m["doc_id"] for m in mentions if m["entity_id"] == eid}), "country": None,
@@ -98,7 +101,7 @@ def tables() -> dict[str, pd.DataFrame]:
                        "dateline_place": None, "text": TEXT_2, "n_chars": len(TEXT_2)}],
         "sentences": [{"doc_id": doc, "sentence_id": 0, "start": 0, "end": len(TEXT)},
                       {"doc_id": "fixture_002", "sentence_id": 0, "start": 0, "end": len(TEXT_2)}],
-        "mentions": mentions, "entities": entities, "roles": [], "events": event_rows,
+        "mentions": mentions, "entities": entities, "roles": [role], "events": event_rows,
         "event_participants": participants, "amounts": amounts, "timexes": timexes, "quotes": quotes,
     }
     return {name: to_arrow(name, rows[name]).to_pandas() for name in SCHEMAS}

@@ -80,7 +80,7 @@ def test_report_renders_in_chromium_without_errors(source, seed_out_dir, tmp_pat
     assert errors == []
     assert _offsite(requests) == []
     assert shot.stat().st_size > 20_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert dom["sections"] == ["summary", "timeline", "map", "articles"]
+    assert dom["sections"] == ["summary", "timeline", "map", "clusters", "articles"]
     assert dom["articles"] == [f"doc-{d}" for d in tables["documents"].doc_id]
     assert dom["width"] <= 1280, "the page scrolls sideways"
     assert "map" in dom["svgs"]
@@ -95,6 +95,9 @@ def test_report_renders_in_chromium_without_errors(source, seed_out_dir, tmp_pat
             "meeting (planned, 2024-06): Bakhtiyor Saïdov, Annalena Baerbock at Berlin [fixture_001]"]
         assert "Tachkent (2)" in dom["text"] and "15 millions d'euros" in dom["text"]
         assert "Nous ouvrons une nouvelle page" in dom["text"] and "Annalena Baerbock" in dom["text"]
+        assert "3 event cluster(s), 1 reported by more than one article" in dom["text"]
+        assert "fixture_001, fixture_002" in dom["text"]
+        assert "ministre des Affaires étrangères" in dom["text"]
     elif tables["events"].empty:
         assert "No events in these tables." in dom["text"]
     else:

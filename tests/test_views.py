@@ -114,6 +114,7 @@ def test_views_join_names_dates_and_amounts():
 def test_views_on_empty_tables_are_empty_with_their_columns():
     tables = {name: empty_frame(name) for name in SCHEMAS}
     assert list(views.events_overview(tables).columns) == views.EVENT_COLUMNS
+    assert views.event_clusters(tables).date.dtype.kind == "M"  # usable with .dt even when empty
     for view in (views.events_overview, views.people_network, views.pledges_by_actor, views.event_clusters,
                  views.event_places, views.top_entities):
         frame = view(tables)
