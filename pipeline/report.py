@@ -160,7 +160,7 @@ def timeline_svg(events: pd.DataFrame) -> str:
         tips[f"event-{i}"] = (f"{row.event_type} ({row.status}, {when}): {', '.join(row.participants)}"
                               f"{' at ' + row.location if _given(row.location) else ''} [{row.doc_id}]")
         label = _short(row.participants) or (row.location if _given(row.location) else "")
-        if label and own and len(dated) <= 40:
+        if label and own and stack == 0 and len(dated) <= 40:  # one label per stack, hover for the rest
             ax.annotate(label, (row.when, y), xytext=(6, 6), textcoords="offset points", fontsize=7, color="#333",
                         rotation=15)
     ax.set_yticks(range(len(types)), types)
@@ -229,10 +229,11 @@ def map_svg(places: pd.DataFrame) -> str:
     step = 10 if east - west <= 120 else 30
     world.drawparallels(range(-90, 91, step), labels=[1, 0, 0, 0], linewidth=0.3, color="#bbb", fontsize=7)
     world.drawmeridians(range(-180, 181, step), labels=[0, 0, 0, 1], linewidth=0.3, color="#bbb", fontsize=7)
-    for row in places.itertuples(index=False):
+    for i, row in enumerate(places.sort_values(["longitude", "latitude"]).itertuples(index=False)):
         ax.plot(row.longitude, row.latitude, marker="o", color="#c0392b", markersize=4 + 2 * min(row.n_events, 8),
                 alpha=0.8, markeredgecolor="#fff")
-        ax.annotate(f"{row.location} ({row.n_events})", (row.longitude, row.latitude), xytext=(7, 5),
+        ax.annotate(f"{row.location} ({row.n_events})", (row.longitude, row.latitude),
+                    xytext=(7, 5) if i % 2 == 0 else (7, -12),  # neighbours alternate above and below
                     textcoords="offset points", fontsize=8, color="#222")
     return _svg(fig)
 
