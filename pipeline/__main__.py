@@ -80,6 +80,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         report = {"seconds": dict(clock.seconds), "counts": dict(clock.counts), "total_seconds": total,
                   "model_load_seconds": executor.load_seconds, "executor": executor.name,
                   "n_process": getattr(executor, "n_process", 1), "articles": len(tables["documents"]),
+                  "failed": [str(p) for p in failed],
                   "words": int(tables["documents"]["text"].str.split().str.len().sum()) if len(tables["documents"]) else 0}
         Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 1 if failed else 0

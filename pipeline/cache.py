@@ -57,8 +57,9 @@ class ArticleCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}{ENTRY_SUFFIX}"
 
-    def get(self, key: str):
-        """The stored value for key, or None when absent or unreadable (then it is recomputed)."""
+    def get(self, key: str, kind: type) -> tuple[object, bytes] | None:
+        """The stored value for key (an instance of `kind`) and its pickle, or None when absent or
+        unreadable (then it is recomputed)."""
         self.used.add(key)
         path = self._path(key)
         try:
@@ -66,14 +67,18 @@ class ArticleCache:
         except FileNotFoundError:
             return None
         try:
-            return pickle.loads(data)
+            value = pickle.loads(data)
         except Exception as exc:  # a truncated or foreign file is a miss, never a failure
-            self.unreadable.append(Problem(str(path), f"unreadable cache entry ({type(exc).__name__}), recomputed", fatal=False))
+            value = exc
+        if not isinstance(value, kind):
+            self.unreadable.append(Problem(str(path), f"unreadable cache entry ({type(value).__name__}), recomputed", fatal=False))
             return None
+        return value, data
 
-    def put(self, key: str, value) -> None:
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store the pickle of an Outcome."""
         self.used.add(key)
-        write_bytes_atomic(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), self._path(key))
+        write_bytes_atomic(data, self._path(key))
 
     def prune(self) -> int:
         """Remove entries this run did not use (removed or changed articles, older code); returns how many."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import pickle
 import sys
 import time
 from collections import defaultdict
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 from spacy.language import Language
 
 from . import amounts as amounts_stage
@@ -24,6 +26,10 @@ from .ingest import MetaRow, Problem, RawArticle
 from .schema import SCHEMAS, to_arrow
 
 TABLES = tuple(SCHEMAS)
+# Per-article tables the corpus-wide steps read and change, held whole in memory by assemble();
+# every other table is streamed through in chunks. A corpus-wide step that needs another table adds it here.
+CORPUS_WIDE = ("local_entities", "events", "event_participants")
+ASSEMBLE_CHUNK = 500
 # Columns holding article-local entity ids until corpus-wide resolution maps them.
 LOCAL_ID_COLUMNS = {
     "mentions": ("entity_id",),
@@ -173,21 +179,32 @@ def analyse(prepared: Prepared, doc, clock: StageClock | None = None) -> dict[st
     }
 
 
+def _map_local_ids(table: str, rows: list[dict], mapping: dict[str, str]) -> None:
+    for column in LOCAL_ID_COLUMNS.get(table, ()):
+        for row in rows:
+            if row.get(column) is not None:
+                row[column] = mapping.get(row[column])
+
+
 def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None = None) -> dict[str, pd.DataFrame]:
-    """Corpus-wide steps over per-article rows: entity resolution, event clusters, then the tables."""
+    """Corpus-wide steps over per-article rows: entity resolution, event clusters, then the tables.
+
+    Two passes over `results` (a list, or any re-iterable such as PickledResults): the first keeps
+    only the CORPUS_WIDE tables, which the corpus-wide steps read and change; the second streams the
+    other tables through in chunks of ASSEMBLE_CHUNK articles, mapping their entity ids, into Arrow.
+    """
     clock = clock or StageClock()
+    if iter(results) is results:  # a one-shot iterator cannot be read twice
+        results = list(results)
     rows: dict[str, list[dict]] = defaultdict(list)
     for result in results:
-        for name, table_rows in result.items():
-            rows[name].extend(table_rows)
+        for name in CORPUS_WIDE:
+            rows[name].extend(result.get(name, ()))
 
     t = time.perf_counter()
     mapping, entity_rows = resolve_stage.across_documents(rows.pop("local_entities", []))
-    for table, columns in LOCAL_ID_COLUMNS.items():
-        for row in rows[table]:
-            for column in columns:
-                if row.get(column) is not None:
-                    row[column] = mapping.get(row[column])
+    for table in rows:
+        _map_local_ids(table, rows[table], mapping)
     rows["entities"] = entity_rows
     clock.add("resolve", t, len(entity_rows))
 
@@ -195,7 +212,40 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
     events_stage.assign_clusters(rows["events"], rows["event_participants"])
     clock.add("clusters", t, len({e["cluster_id"] for e in rows["events"]}))
 
-    return {name: to_arrow(name, rows[name]).to_pandas() for name in TABLES}
+    streamed = [name for name in TABLES if name not in rows]
+    parts: dict[str, list] = defaultdict(list)
+    chunk: dict[str, list[dict]] = defaultdict(list)
+
+    def flush() -> None:
+        for name in streamed:
+            if chunk[name]:
+                _map_local_ids(name, chunk[name], mapping)
+                parts[name].append(to_arrow(name, chunk[name]).replace_schema_metadata(None))
+        chunk.clear()
+
+    for i, result in enumerate(results, start=1):
+        for name in streamed:
+            chunk[name].extend(result.get(name, ()))
+        if i % ASSEMBLE_CHUNK == 0:
+            flush()
+    flush()
+    tables = {name: to_arrow(name, rows[name]) for name in rows if name in SCHEMAS}
+    tables.update({name: pa.concat_tables(parts[name]) if parts[name] else to_arrow(name, []) for name in streamed})
+    return {name: tables[name].to_pandas() for name in TABLES}
+
+
+class PickledResults:
+    """Per-article rows kept as pickled Outcomes (a tenth of the memory of the dicts), unpickled on each pass."""
+
+    def __init__(self, blobs: list[bytes]):
+        self.blobs = blobs
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    def __iter__(self) -> Iterator[dict[str, list[dict]]]:
+        for blob in self.blobs:
+            yield pickle.loads(blob).result
 
 
 def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16, n_process: int = 1) -> Iterator:
@@ -250,8 +300,14 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     from .cache import article_key, code_fingerprint
 
     clock = clock or StageClock()
-    problems: list[Problem] = []
-    outcomes: dict[str, Outcome] = {}
+    kept: dict[str, tuple[Outcome, bytes | None]] = {}  # doc_id -> (outcome without rows, pickled outcome)
+
+    def keep(outcome: Outcome, blob: bytes | None) -> None:
+        if outcome.result is not None:
+            clock.counts["sentences"] += len(outcome.result["sentences"])
+        kept[outcome.doc_id] = (Outcome(outcome.doc_id, None, outcome.problems, outcome.removed),
+                                blob if outcome.result is not None else None)
+
     keys: dict[str, str] = {}
     todo: list[tuple[RawArticle, MetaRow | None]] = []
     t = time.perf_counter()
@@ -260,12 +316,12 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
         meta = metadata.get(article.doc_id)
         if cache is not None:
             keys[article.doc_id] = article_key(article, meta, code)
-            hit = cache.get(keys[article.doc_id])
-            if isinstance(hit, Outcome):
-                outcomes[article.doc_id] = hit
+            hit = cache.get(keys[article.doc_id], Outcome)
+            if hit is not None:
+                keep(*hit)
                 continue
         todo.append((article, meta))
-    clock.add("cache", t, len(outcomes))
+    clock.add("cache", t, len(kept))
     clock.counts["processed"] = len(todo)
 
     executor = executor or executors.local(nlp, n_process=n_process)
@@ -274,24 +330,26 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
         for batch_outcomes, batch_clock in executor.map(todo, batch_size=batch_size):
             clock.merge(batch_clock)
             for outcome in batch_outcomes:
-                outcomes[outcome.doc_id] = outcome
-                if cache is not None and outcome.result is not None:
-                    cache.put(keys[outcome.doc_id], outcome)
+                blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                if cache is not None:  # failures too: the same code fails the same way on the same input
+                    cache.put_bytes(keys[outcome.doc_id], blob)
+                keep(outcome, blob)
             bar.update(len(batch_outcomes))
     finally:
         bar.close()
         executor.close()
     clock.seconds["model"] += executor.load_seconds
 
-    results = []
+    problems: list[Problem] = []
+    blobs: list[bytes] = []
     removed = {}
     for article in articles:
-        outcome = outcomes.get(article.doc_id)
-        if outcome is None:
+        if article.doc_id not in kept:
             continue
+        outcome, blob = kept[article.doc_id]
         problems.extend(outcome.problems)
-        if outcome.result is not None:
-            results.append(outcome.result)
+        if blob is not None:
+            blobs.append(blob)
         if outcome.removed:
             removed[outcome.doc_id] = outcome.removed
     if cache is not None:
@@ -299,11 +357,10 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
         clock.counts["pruned"] = cache.prune()
         clock.add("cache", t)
         problems.extend(cache.unreadable)
-    clock.counts["clean"] = len(results)
+    clock.counts["clean"] = len(blobs)
     clock.notes["clean"].append(
         f"{sum(removed.values())} boilerplate lines removed" + (f" ({', '.join(f'{k}: {v}' for k, v in removed.items())})" if removed else ""))
-    clock.counts["sentences"] = sum(len(r["sentences"]) for r in results)
-    tables = assemble(results, clock)
+    tables = assemble(PickledResults(blobs), clock)
     return tables, problems
 
 

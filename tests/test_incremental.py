@@ -136,3 +136,25 @@ def test_cli_rerun_is_quick_path_and_byte_identical(tmp_path, capsys):
     other = tmp_path / "other"
     assert main(["extract", "--seeds", str(config.SEEDS_DIR), "--out", str(other), "--n-process", "1"]) == 0
     assert any(line.startswith("cache") and f"{len(SEED_IDS)} processed" in line for line in capsys.readouterr().out.splitlines())
+
+
+def test_failed_article_is_reported_again_from_the_cache(nlp, tmp_path, monkeypatch):
+    from pipeline import extract
+
+    seeds = read_seeds(config.SEEDS_DIR)
+    broken = seeds.articles[1]
+    real_parse = extract.amounts_stage.parse
+
+    def failing_parse(text):
+        if text.startswith(broken.text.strip()[:40]):
+            raise ValueError("cannot read this number")
+        return real_parse(text)
+
+    monkeypatch.setattr(extract.amounts_stage, "parse", failing_parse)
+    for expected_processed in (len(seeds.articles), 0):
+        clock = StageClock()
+        tables, problems = run(seeds.articles, seeds.metadata, nlp, cache=ArticleCache.under(tmp_path), clock=clock)
+        assert clock.counts["processed"] == expected_processed
+        failed = [p for p in problems if p.fatal]
+        assert len(failed) == 1 and failed[0].path == broken.source_path and "cannot read this number" in failed[0].message
+        assert broken.doc_id not in set(tables["documents"].doc_id) and len(tables["documents"]) == len(seeds.articles) - 1
