@@ -105,33 +105,41 @@ def bare_run(seeds: Path, work: Path, tag: str, *, n_process: int) -> dict:
     return result
 
 
-def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: int) -> dict:
+def bare_fields(bare: dict, full: dict, size: int, words: int) -> dict:
+    return {
+        "bare_pipe_seconds": bare["pipe_seconds"],
+        "ratio_pipeline_to_bare": full["seconds_without_load"] / bare["pipe_seconds"],
+        "bare_articles_per_s": size / bare["pipe_seconds"], "bare_words_per_s": words / bare["pipe_seconds"],
+        "bare_model_load_seconds": bare["model_load_seconds"], "bare_cpu_seconds": bare["cpu_seconds"],
+        "cpu_ratio_pipeline_to_bare": full["cpu_seconds"] / bare["cpu_seconds"],
+        "bare_peak_rss_mb": bare["peak_rss_mb"], "bare_peak_pss_mb": bare["peak_pss_mb"],
+        "bare_load_average_before_after": bare["load_average"],
+    }
+
+
+def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: int, bare: bool = True) -> dict:
     size = len(items)
     seeds = work / f"corpus-{size}"
     shutil.rmtree(seeds, ignore_errors=True)
     write_corpus(items, seeds)
     words = sum(item.n_words for item in items)
-    print(f"[{size} articles, {words:,} words] bare nlp.pipe ...", flush=True)
-    bare = bare_run(seeds, work, f"bare-{size}", n_process=n_process)
-    print(f"[{size} articles] pipeline ...", flush=True)
+    print(f"[{size} articles, {words:,} words] pipeline ...", flush=True)
     full = pipeline_run(seeds, work / f"out-{size}", work, f"pipeline-{size}", n_process=n_process, cold=True)
     row = {
         "articles": size, "words": words, "n_process": n_process,
-        "pipeline_seconds": full["seconds_without_load"], "bare_pipe_seconds": bare["pipe_seconds"],
-        "ratio_pipeline_to_bare": full["seconds_without_load"] / bare["pipe_seconds"],
+        "pipeline_seconds": full["seconds_without_load"],
         "pipeline_articles_per_s": size / full["seconds_without_load"],
         "pipeline_words_per_s": words / full["seconds_without_load"],
-        "bare_articles_per_s": size / bare["pipe_seconds"], "bare_words_per_s": words / bare["pipe_seconds"],
-        "model_load_seconds": full["model_load_seconds"], "bare_model_load_seconds": bare["model_load_seconds"],
-        "pipeline_wall_seconds": full["wall_seconds"],
+        "model_load_seconds": full["model_load_seconds"], "pipeline_wall_seconds": full["wall_seconds"],
+        "pipeline_cpu_seconds": full["cpu_seconds"],
         "pipeline_peak_rss_mb": full["peak_rss_mb"], "pipeline_peak_pss_mb": full["peak_pss_mb"],
-        "bare_peak_rss_mb": bare["peak_rss_mb"], "bare_peak_pss_mb": bare["peak_pss_mb"],
-        "pipeline_cpu_seconds": full["cpu_seconds"], "bare_cpu_seconds": bare["cpu_seconds"],
-        "cpu_ratio_pipeline_to_bare": full["cpu_seconds"] / bare["cpu_seconds"],
-        "load_average_before_after": {"bare": bare["load_average"], "pipeline": full["load_average"]},
+        "load_average_before_after": {"pipeline": full["load_average"]},
         "pipeline_stage_seconds": full["stages"],
         "articles_failed": full["failed"],
     }
+    if bare:
+        print(f"[{size} articles] bare nlp.pipe ...", flush=True)
+        row.update(bare_fields(bare_run(seeds, work, f"bare-{size}", n_process=n_process), full, size, words))
     if size == INCREMENTAL_SIZE:
         print(f"[{size} articles] incremental run after adding one article ...", flush=True)
         write_corpus([*items, extra], seeds)
@@ -167,12 +175,14 @@ def _version(package: str) -> str:
 
 
 def format_rows(rows: list[dict]) -> str:
-    lines = ["| articles | words | pipeline art/s | pipeline words/s | bare nlp.pipe words/s | ratio | peak RSS (PSS) MB | incremental +1 |",
+    lines = ["| articles | words | pipeline art/s | pipeline words/s | bare nlp.pipe words/s | ratio wall (CPU) | peak RSS (PSS) MB | incremental +1 |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         incremental = f"{r['incremental_fraction_of_full']:.1%} ({r['incremental_wall_seconds']:.1f} s)" if "incremental_fraction_of_full" in r else ""
+        bare = (f"{r['bare_words_per_s']:,.0f} | {r['ratio_pipeline_to_bare']:.2f}× ({r['cpu_ratio_pipeline_to_bare']:.2f}×)"
+                if "bare_words_per_s" in r else "not run | ")
         lines.append(f"| {r['articles']:,} | {r['words']:,} | {r['pipeline_articles_per_s']:.1f} | {r['pipeline_words_per_s']:,.0f} |"
-                     f" {r['bare_words_per_s']:,.0f} | {r['ratio_pipeline_to_bare']:.2f}× |"
+                     f" {bare} |"
                      f" {r['pipeline_peak_rss_mb']:,.0f} ({r['pipeline_peak_pss_mb']:,.0f}) | {incremental} |")
     return "\n".join(lines)
 
@@ -182,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--out", default=str(config.OUT_DIR), help="bench.json goes here; corpora under <out>/bench/")
     parser.add_argument("--n-process", type=int, default=usable_cores())
+    parser.add_argument("--bare-max", type=int, default=None,
+                        help="run bare nlp.pipe only up to this size (the ratio target is at 1,000); default: every size")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     out = Path(args.out)
@@ -189,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
 
     sequence = list(itertools.islice(articles(read_pool(POOL)), max(sizes) + 1))
-    rows = [bench_size(sequence[:size], sequence[size], work, n_process=args.n_process) for size in sizes]
+    rows = [bench_size(sequence[:size], sequence[size], work, n_process=args.n_process,
+                       bare=args.bare_max is None or size <= args.bare_max) for size in sizes]
     for size in sizes:
         for leftover in (f"corpus-{size}", f"out-{size}", f"out-{size}-1p"):
             shutil.rmtree(work / leftover, ignore_errors=True)
