@@ -30,6 +30,8 @@ TABLES = tuple(SCHEMAS)
 # every other table is streamed through in chunks. A corpus-wide step that needs another table adds it here.
 CORPUS_WIDE = ("local_entities", "events", "event_participants")
 ASSEMBLE_CHUNK = 500
+# Articles named in a stage line's note before "and N more".
+NOTE_DOCS = 5
 # Columns holding article-local entity ids until corpus-wide resolution maps them.
 LOCAL_ID_COLUMNS = {
     "mentions": ("entity_id",),
@@ -358,8 +360,9 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
         clock.add("cache", t)
         problems.extend(cache.unreadable)
     clock.counts["clean"] = len(blobs)
-    clock.notes["clean"].append(
-        f"{sum(removed.values())} boilerplate lines removed" + (f" ({', '.join(f'{k}: {v}' for k, v in removed.items())})" if removed else ""))
+    shown = ", ".join(f"{k}: {v}" for k, v in list(removed.items())[:NOTE_DOCS])
+    more = f", and {len(removed) - NOTE_DOCS} more articles" if len(removed) > NOTE_DOCS else ""
+    clock.notes["clean"].append(f"{sum(removed.values())} boilerplate lines removed" + (f" ({shown}{more})" if removed else ""))
     tables = assemble(PickledResults(blobs), clock)
     return tables, problems
 

@@ -124,7 +124,7 @@ def test_cli_rerun_is_quick_path_and_byte_identical(tmp_path, capsys):
     args = ["extract", "--seeds", str(config.SEEDS_DIR), "--out", str(out), "--n-process", "1"]
     assert main(args) == 0
     first = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
-    capsys.readouterr()
+    assert "article/s" not in capsys.readouterr().err, "a progress bar was drawn although stderr is not a terminal"
     assert main(args) == 0
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("model") and "not loaded" in line for line in lines), lines
