@@ -31,9 +31,9 @@ def load_nlp(model: str = config.SPACY_MODEL) -> Language:
 def sentences(doc: Doc) -> list[dict]:
     """One row per sentence with its character span; sentences never contain a paragraph break."""
     rows = []
+    text = doc.text  # built from every token on each access: once per doc, not once per sentence
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
-        text = doc.text
         # split on paragraph breaks the parser may have run over
         cut = start
         for piece in text[start:end].split("\n"):
