@@ -52,29 +52,25 @@ class MentionIndex:
                 found = mention
         return found
 
-    def is_subject(self, mention: dict) -> bool:
-        """A mention used as a subject: parsed so, or followed straight away by a verb ("Tleuberdi a déclaré")."""
-        span = self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
-        if span is None:
-            return False
-        if any(t.dep_ in {"nsubj", "nsubj:pass"} for t in span):
-            return True
-        following = [t for t in self.doc[span.end:span.end + 2] if not t.is_punct]
-        return bool(following) and following[0].pos_ in {"AUX", "VERB"} and following[0].i == span.end
-
     def antecedent(self, offset: int, *, preferred: list[dict] = ()) -> dict | None:
-        """Who a subject pronoun at `offset` points back to: the last person used as a subject, or named as
-        a speaker (`preferred`), before it; failing that the last person named."""
+        """Who a subject pronoun at `offset` points back to: the last person named before it, unless named
+        as the one spoken to ("a déclaré X à Y"); failing that the last speaker (`preferred`)."""
         best = None
         for mention in self.mentions:
             if mention["end"] > offset:
                 break
-            if mention["label"] == "PER" and (self.is_subject(mention) or any(mention is p for p in preferred)):
+            if mention["label"] == "PER" and not self._addressee(mention):
                 best = mention
-        for mention in preferred:
-            if mention["end"] <= offset and mention["label"] == "PER" and (best is None or mention["start"] > best["start"]):
-                best = mention
+        if best is None:
+            best = next((m for m in reversed(preferred) if m["end"] <= offset and m["label"] == "PER"), None)
         return best or self.last_before(offset)
+
+    def _addressee(self, mention: dict) -> bool:
+        span = self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+        if span is None or span.start == 0:
+            return False
+        before = self.doc[span.start - 1]
+        return before.lower_ in {"à", "au", "aux"}
 
 
 def phrase_tokens(token: Token, *, stop_deps=CLAUSE_DEPS) -> list[Token]:

@@ -25,7 +25,7 @@ TRIGGERS_FILE = "events/triggers.jsonl"
 ARGUMENTS_FILE = "events/arguments.yml"
 STATUS_FILE = "events/status.yml"
 TYPES_FILE = "events/types.yml"
-REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office", "invited_to", "party",
+REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office", "invited_to", "party", "event_subject",
                           "person_to", "person_object", "entity_object", "person_near", "pronoun_subject"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "expl:subj"})
 # How strongly a mention's clause fixes the event's date and place: the verb that says the event took
@@ -176,6 +176,7 @@ class Mention:
     predicate: Token
     clause: list[Token]
     merge_only: bool = False
+    requires: tuple = ()
     anaphoric: bool = False
     ordinal: str | None = None
     status: str = "unknown"
@@ -264,6 +265,8 @@ class _Article:
                     if _lemma(child) in args["event_like_nouns"] or any(m["label"] == "LOC" for m in self.entities([child])):
                         return True
             return False
+        if requirement == "event_subject":
+            return any(_lemma(s) in args["event_like_nouns"] for s in _subjects(trigger))
         if requirement == "party":
             # "X a rencontré Y": someone named on one side, not "la loi a rencontré des résultats"
             sides = [c for c in children if c.dep_ in {"obj", "nsubj", "nsubj:pass", "obl:agent"}]
@@ -676,6 +679,11 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
                 out += [(e, "recipient") for e in article.phrase_entities(child)]
             elif mention.rule_id == "meeting.verb.dire-a-personne" and case in {"à", "au", "aux"}:
                 out += [(e, "participant") for e in article.phrase_entities(child) if e["label"] == "PER"]
+    if "event_subject" in mention.requires:
+        # "l'événement avait réuni X, Y et Z": everyone the clause names took part
+        subject_ids = {t.i for s in _subjects(trigger) for t in phrase_tokens(s)}
+        named = article.entities([t for t in mention.clause if t.i not in subject_ids])
+        out += [(e, "participant") for e in people_first([e for e in named if e["label"] in args["participant_labels"]])]
     if mention.label == "election" and not out and predicate.dep_ == "acl:relcl":
         out += [(e, "agent") for e in article.phrase_entities(predicate.head)]
     if mention.label == "founding" and trigger.pos_ == "NOUN" and not any(r == "target" for _, r in out) \
@@ -735,6 +743,7 @@ def _mentions(article: _Article) -> list[Mention]:
             predicate, priority, mode = _predicate(trigger, article)
             mention = Mention(label=row["label"], rule_id=row["id"], trigger=trigger, predicate=predicate,
                               clause=_clause(trigger, predicate, mode), merge_only=bool(row.get("merge_only")),
+                              requires=tuple(row.get("requires", ())),
                               anaphoric=_anaphoric(trigger, article), ordinal=_ordinal(trigger), priority=priority,
                               mode=mode)
             if not mention.clause:
