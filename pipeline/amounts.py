@@ -42,7 +42,8 @@ def _compiled() -> dict:
         before = re.compile(patterns["before"].format(**fill))
     except (KeyError, re.error) as exc:
         raise rulesdata.RulesError(f"{rulesdata.rules_path(RULES)}: bad `patterns`: {exc}") from exc
-    return {"names": names, "scaled": scaled, "symbols": symbols, "after": after, "before": before}
+    return {"names": names, "scaled": scaled, "symbols": symbols, "after": after, "before": before,
+            "range_opener": re.compile(patterns["range_opener"]), "range_joiner": re.compile(patterns["range_joiner"])}
 
 
 def _currency_after(rules: dict, text: str, number: numbers.Number) -> tuple[str, int, float] | None:
@@ -75,13 +76,15 @@ def parse(text: str) -> list[dict]:
     """Every money amount in `text`: start, end, text, value, currency (and rule_id)."""
     rules = _compiled()
     found = []
-    for number in numbers.find(text):
-        if number.value <= 0:
-            continue
+    found_numbers = [n for n in numbers.find(text) if n.value > 0]
+    for i, number in enumerate(found_numbers):
         after = _currency_after(rules, text, number)
         if after:
             code, end, multiplier = after
             start, rule = number.start, "amounts/number-currency"
+            first = _range_start(rules, text, found_numbers[i - 1], number, multiplier, code) if i else None
+            if first and (not found or found[-1]["start"] != first["start"]):
+                found.append(first)
         else:
             before = _currency_before(rules, text, number)
             if not before:
@@ -91,6 +94,18 @@ def parse(text: str) -> list[dict]:
         found.append({"start": start, "end": end, "text": text[start:end],
                       "value": float(number.value * multiplier), "currency": code, "rule_id": rule})
     return found
+
+
+def _range_start(rules: dict, text: str, first: numbers.Number, second: numbers.Number, multiplier: float,
+                 code: str) -> dict | None:
+    """ "de 5 à 10 millions de dollars": the first end, with the second's scale and currency."""
+    if not rules["range_joiner"].search(text[first.end:second.start]):
+        return None
+    if not rules["range_opener"].search(text[max(0, first.start - 8):first.start]):
+        return None
+    value = first.value * (1.0 if first.scaled else numbers.scale_of(text, second)) * multiplier
+    return {"start": first.start, "end": first.end, "text": text[first.start:first.end], "value": float(value),
+            "currency": code, "rule_id": "amounts/range-start"}
 
 
 def _amounts(text: str) -> list[list]:

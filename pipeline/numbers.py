@@ -55,6 +55,7 @@ def _compiled() -> dict:
             "scale": re.compile(rf"\s*({_alternation(scales)})(?!\w)", re.IGNORECASE),
             "scales": {k.casefold(): float(v) for k, v in scales.items()},
             "half": re.compile(rulesdata.require(data, "half", RULES), re.IGNORECASE),
+            "bare_scale": re.compile(rulesdata.require(data, "bare_scale", RULES), re.IGNORECASE),
             "abbreviations": {k: float(v) for k, v in rulesdata.require(data, "abbreviations", RULES).items()},
             "vague": re.compile(rf"(?<!\w)(?:{_alternation(rulesdata.require(data, 'vague', RULES))})(?!\w)", re.IGNORECASE),
         }
@@ -80,6 +81,13 @@ def vague_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _compiled()["vague"].finditer(text)]
 
 
+def scale_of(text: str, number: Number) -> float:
+    """The multiplier of the last scale word inside the number ("25 millions" -> 1e6), else 1."""
+    rules = _compiled()
+    words = [m.group(1).casefold() for m in rules["scale"].finditer(text, number.start, number.end)]
+    return rules["scales"][words[-1]] if words else 1.0
+
+
 def find(text: str) -> list[Number]:
     """Every cardinal number in `text`, digits or words, with a following scale word folded in."""
     rules = _compiled()
@@ -96,6 +104,8 @@ def find(text: str) -> list[Number]:
         first, last = words[occurrence.start].match, words[occurrence.end - 1].match
         if first.group()[0].isdigit() or first.start() in taken:
             continue
+        if occurrence.end - occurrence.start == 1 and rules["bare_scale"].fullmatch(first.group()):
+            continue  # "des millions de dollars": a plural scale word alone is no number
         scaled = bool(rules["scale"].search(text, first.start(), last.end()))
         found.append(Number(first.start(), last.end(), float(occurrence.value), words=True, scaled=scaled))
     scaled: list[Number] = []
@@ -108,7 +118,7 @@ def find(text: str) -> list[Number]:
                             number.words, scaled=True)
         half = rules["half"].match(text, number.end) if number.scaled else None
         if half:  # "un milliard et demi": half of the last scale word
-            unit = rules["scales"][[s.group(1) for s in rules["scale"].finditer(text, number.start, number.end)][-1].casefold()]
-            number = Number(number.start, half.end(), number.value + unit / 2, number.words, scaled=True)
+            number = Number(number.start, half.end(), number.value + scale_of(text, number) / 2, number.words,
+                            scaled=True)
         scaled.append(number)
     return scaled
