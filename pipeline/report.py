@@ -45,6 +45,8 @@ th{background:#f0f3f8} tr:nth-child(even) td{background:#fbfbfb}
 .legend span{display:inline-block;padding:.1rem .5rem;margin:0 .3rem .3rem 0;border-radius:.3rem;font-size:.8rem}
 .text{max-height:32rem;overflow-y:auto;border:1px solid #eee;padding:.2rem .8rem;font-size:.95rem}
 details summary{cursor:pointer;color:#23395d;font-weight:600}
+table.events td:nth-child(3){min-width:18rem;color:#444} table.events b{color:#000}
+.wide{overflow-x:auto}
 """
 
 
@@ -88,10 +90,28 @@ def _number(value) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f") if _given(value) else ""
 
 
-def _table(frame: pd.DataFrame, what: str) -> str:
+def _table(frame: pd.DataFrame, what: str, css_class: str | None = None, *, markup: tuple[str, ...] = ()) -> str:
+    """An HTML table of the frame (every cell escaped except the `markup` columns, already HTML)."""
     if frame.empty:
         return f'<p class="empty">No {what} found.</p>'
-    return frame.astype(object).where(frame.notna(), "").to_html(index=False, escape=True, border=0)
+    cells = frame.astype(object).where(frame.notna(), "")
+    for column in cells.columns:
+        if column not in markup:
+            cells[column] = cells[column].map(lambda v: html.escape(str(v)))
+    table = cells.to_html(index=False, escape=False, border=0, classes=css_class)
+    return f'<div class="wide">{table}</div>'  # a wide table scrolls inside its box, not the page
+
+
+def evidence(text: str, start: int, end: int, trigger: str, limit: int = 160) -> str:
+    """The clause stating an event, as HTML with its trigger in bold, clipped around the trigger."""
+    clause = text[start:end]
+    at = clause.lower().find(str(trigger).lower()) if _given(trigger) else -1
+    if at < 0:
+        return html.escape(_clip(clause, limit))
+    before, word, after = clause[:at], clause[at:at + len(trigger)], clause[at + len(trigger):]
+    if len(before) > limit // 2:
+        before = "… " + before[-(limit // 2):].split(" ", 1)[-1]
+    return f"{html.escape(before)}<b>{html.escape(word)}</b>{html.escape(_clip(after, limit - len(before)))}"
 
 
 def _summary(tables: dict[str, pd.DataFrame]) -> str:
@@ -133,6 +153,10 @@ def type_colors(types) -> dict[str, str]:
     palette = [colormaps["tab10"](i) for i in range(10)]
     ordered = list(EVENT_TYPES) + sorted(set(types) - set(EVENT_TYPES))
     return {t: "#%02x%02x%02x" % tuple(int(255 * c) for c in palette[i % 10][:3]) for i, t in enumerate(ordered)}
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:max(limit, 20)].rsplit(" ", 1)[0] + " …"
 
 
 def _short(names: list[str], n: int = 2) -> str:
@@ -298,8 +322,9 @@ def _article(tables: dict[str, pd.DataFrame], doc, events: pd.DataFrame) -> str:
     meta = " · ".join(_e(x) for x in (doc.publisher, f"{published} ({doc.published_source})", doc.doc_id) if _given(x))
     link = f' · <a href="{_e(doc.url)}">source</a>' if _given(doc.url) else ""
     own = events[events.doc_id == doc.doc_id]
-    event_table = own.assign(participants=own.participants.map(", ".join))[
-        ["event_type", "status", "trigger", "date_value", "date_text", "location", "participants", "amount_text",
+    clauses = [evidence(doc.text, int(e.start), int(e.end), e.trigger) for e in own.itertuples(index=False)]
+    event_table = own.assign(participants=own.participants.map(", ".join), statement=clauses)[
+        ["event_type", "status", "statement", "date_value", "location", "participants", "amount_text",
          "plover", "cluster_id"]].rename(columns={"amount_text": "amount"})
     amounts = of("amounts")[["text", "value", "currency", "event_id"]]
     amounts = amounts.assign(value=amounts.value.map(_number))
@@ -312,7 +337,7 @@ def _article(tables: dict[str, pd.DataFrame], doc, events: pd.DataFrame) -> str:
     return (f'<article id="doc-{_e(doc.doc_id)}"><h3>{_e(doc.title if _given(doc.title) else doc.doc_id)}</h3>'
             f'<p class="meta">{meta}{link}</p>'
             f'<div class="text">{highlight(doc.text, of("mentions"), of("amounts"), of("timexes"))}</div>'
-            f'<h4>Events</h4>{_table(event_table, "events")}'
+            f'<h4>Events</h4>{_table(event_table, "events", "events", markup=("statement",))}'
             f'<h4>Amounts</h4>{_table(amounts, "amounts")}'
             f'<h4>Dates</h4>{_table(timexes, "dates")}'
             f'<h4>Quotes</h4>{_table(quotes, "quotes")}'

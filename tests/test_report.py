@@ -98,6 +98,7 @@ def test_report_renders_in_chromium_without_errors(source, seed_out_dir, tmp_pat
         assert "3 event cluster(s), 1 reported by more than one article" in dom["text"]
         assert "fixture_001, fixture_002" in dom["text"]
         assert "ministre des Affaires étrangères" in dom["text"]
+        assert "se retrouveront en juin à Berlin" in dom["text"]  # the clause stating the event
     elif tables["events"].empty:
         assert "No events in these tables." in dom["text"]
     else:
@@ -129,6 +130,17 @@ def test_highlight_prefers_entities_over_overlapping_dates():
     overlapping = tables["timexes"].iloc[:1].assign(start=start, end=start + len("Saïdov, a rencontré lundi"))
     markup = report.highlight(doc.text, mentions, tables["amounts"].iloc[:0], overlapping)
     assert "Bakhtiyor Saïdov\n    <span" in markup and ">DATE</span>" not in markup
+
+
+def test_event_statement_shows_the_trigger_in_bold_and_escapes_the_text():
+    text = "Selon <AFP>, les deux ministres se retrouveront en juin à Berlin pour signer l'accord."
+    start = text.index("les deux")
+    markup = report.evidence(text, start, len(text), "se retrouveront")
+    assert markup == "les deux ministres <b>se retrouveront</b> en juin à Berlin pour signer l&#x27;accord."
+    assert "&lt;AFP&gt;" in report.evidence(text, 0, len(text), "absent")
+    long = "mot " * 60 + "a signé " + "mot " * 60
+    clipped = report.evidence(long, 0, len(long), "a signé", limit=80)
+    assert clipped.startswith("… ") and "<b>a signé</b>" in clipped and clipped.endswith(" …") and len(clipped) < 110
 
 
 def test_report_cli_writes_the_page(seed_out_dir, tmp_path, capsys):
