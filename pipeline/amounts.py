@@ -15,10 +15,6 @@ RULES = "amounts/currencies.yml"
 _LOOKBACK = 12  # characters before a number searched for a currency symbol
 
 
-def _alternation(forms) -> str:
-    return "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
-
-
 @functools.lru_cache(maxsize=1)
 def _compiled() -> dict:
     data = rulesdata.load_yaml(RULES)
@@ -34,16 +30,17 @@ def _compiled() -> dict:
             scaled[name.casefold()] = code
         for symbol in [*spec.get("symbols", []), code]:
             symbols[symbol] = code
-    fill = {"abbrev": _alternation(numbers.abbreviations()),
-            "name": "(?i:" + _alternation([*names, *scaled]) + ")",
-            "symbol": _alternation(symbols)}
+    fill = {"abbrev": numbers.alternation(numbers.abbreviations()),
+            "name": "(?i:" + numbers.alternation([*names, *scaled]) + ")",
+            "symbol": numbers.alternation(symbols)}
     try:
         after = re.compile(patterns["after"].format(**fill))
         before = re.compile(patterns["before"].format(**fill))
     except (KeyError, re.error) as exc:
         raise rulesdata.RulesError(f"{rulesdata.rules_path(RULES)}: bad `patterns`: {exc}") from exc
     return {"names": names, "scaled": scaled, "symbols": symbols, "after": after, "before": before,
-            "range_opener": re.compile(patterns["range_opener"]), "range_joiner": re.compile(patterns["range_joiner"])}
+            "range_opener": re.compile(patterns["range_opener"]), "range_joiner": re.compile(patterns["range_joiner"]),
+            "abbrev_after": re.compile(rf"\s?({fill['abbrev']})(?!\w)")}
 
 
 def _currency_after(rules: dict, text: str, number: numbers.Number) -> tuple[str, int, float] | None:
@@ -66,9 +63,9 @@ def _currency_before(rules: dict, text: str, number: numbers.Number) -> tuple[st
     if not m or (m.start() > 0 and text[m.start() - 1].isalnum() and m.group("symbol")[0].isalnum()):
         return None
     end, multiplier = number.end, 1.0
-    abbrev = re.match(rf"\s?({_alternation(numbers.abbreviations())})(?!\w)", text[number.end:])
+    abbrev = rules["abbrev_after"].match(text, number.end)
     if abbrev:
-        end, multiplier = number.end + abbrev.end(), numbers.abbreviations()[abbrev.group(1)]
+        end, multiplier = abbrev.end(), numbers.abbreviations()[abbrev.group(1)]
     return rules["symbols"][m.group("symbol")], m.start(), end, multiplier
 
 

@@ -38,9 +38,9 @@ class _Word(Token):
         return self.match.group()
 
 
-def _alternation(forms) -> str:
+def alternation(forms) -> str:
     """A regex alternation of literal forms, longest first (so "millions" wins over "million")."""
-    return "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=1)
@@ -52,12 +52,12 @@ def _compiled() -> dict:
         return {
             "digits": re.compile(digits),
             "ordinal": re.compile(rulesdata.require(data, "ordinal_suffix", RULES)),
-            "scale": re.compile(rf"\s*({_alternation(scales)})(?!\w)", re.IGNORECASE),
+            "scale": re.compile(rf"\s*({alternation(scales)})(?!\w)", re.IGNORECASE),
             "scales": {k.casefold(): float(v) for k, v in scales.items()},
             "half": re.compile(rulesdata.require(data, "half", RULES), re.IGNORECASE),
             "bare_scale": re.compile(rulesdata.require(data, "bare_scale", RULES), re.IGNORECASE),
             "abbreviations": {k: float(v) for k, v in rulesdata.require(data, "abbreviations", RULES).items()},
-            "vague": re.compile(rf"(?<!\w)(?:{_alternation(rulesdata.require(data, 'vague', RULES))})(?!\w)", re.IGNORECASE),
+            "vague": re.compile(rf"(?<!\w)(?:{alternation(rulesdata.require(data, 'vague', RULES))})(?!\w)", re.IGNORECASE),
         }
     except re.error as exc:
         raise rulesdata.RulesError(f"{rulesdata.rules_path(RULES)}: invalid regular expression: {exc}") from exc

@@ -2,7 +2,8 @@
 
 Built in Duckling's manner: the rules are data (rules/timexes/patterns.yml, over the tables of
 calendar.yml), each naming the value function below that reads its match. Where matches overlap,
-the longer wins, then the earlier rule. Dates are resolved against the anchor passed in (the
+the one with the longer kept span wins, then the earlier layer (explicit, relative, fallback), then
+the earlier rule. Dates are resolved against the anchor passed in (the
 publication date), never the clock; a day without a year or a bare weekday points back or forward
 according to the tense of its sentence (rules/timexes/tense.yml). With no anchor, what needs one
 stays unresolved: an X in the value ("XXXX-11-06") or no value, and `resolved` false.
@@ -23,6 +24,7 @@ PATTERNS = "timexes/patterns.yml"
 CALENDAR = "timexes/calendar.yml"
 TENSE = "timexes/tense.yml"
 _PLACEHOLDER = re.compile(r"\{([a-z]+)(\d?)\}")
+LAYERS = ("explicit", "relative", "fallback")  # tried in this order when two matches tie
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,6 @@ class Rule:
     regex: re.Pattern
     on_masked: bool  # the pattern reads numbers ({num}): run it where number words are masked
     params: dict = field(default_factory=dict)
-
-
-def _alternation(forms) -> str:
-    return "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,7 +58,7 @@ def _tables() -> dict:
     cues = rulesdata.require(cal, "year_cues", CALENDAR)
     return {
         "lookup": {name: {fold(k): v for k, v in table.items()} for name, table in lookups.items()},
-        "regex": {**{name: _alternation(table) for name, table in lookups.items()},
+        "regex": {**{name: numbers.alternation(table) for name, table in lookups.items()},
                   **rulesdata.require(pat, "fixed", PATTERNS)},
         "season_starts": rulesdata.require(cal, "season_starts", CALENDAR),
         "roman": rulesdata.require(cal, "roman_numerals", CALENDAR),
@@ -71,7 +69,7 @@ def _tables() -> dict:
         "apposition": re.compile(rulesdata.require(pat, "apposition", PATTERNS)),
         "of_something": re.compile(rulesdata.require(pat, "of_something", PATTERNS), re.IGNORECASE),
         "generic_present": re.compile(rulesdata.require(pat, "generic_present", PATTERNS), re.IGNORECASE),
-        "stative": re.compile(rf"(?<!\w)(?:{_alternation(rulesdata.require(pat, 'stative_verbs', PATTERNS))})(?!\w)",
+        "stative": re.compile(rf"(?<!\w)(?:{numbers.alternation(rulesdata.require(pat, 'stative_verbs', PATTERNS))})(?!\w)",
                               re.IGNORECASE),
         "anaphoric": frozenset(fold(w) for w in rulesdata.require(cal, "anaphoric", CALENDAR)),
         "generic_season_heads": frozenset(fold(w) for w in rulesdata.require(cal, "generic_season_heads", CALENDAR)),
@@ -99,6 +97,9 @@ def _rules() -> tuple[Rule, ...]:
         missing = {"id", "layer", "type", "value", "pattern"} - set(spec)
         if missing:
             raise rulesdata.RulesError(f"{rulesdata.rules_path(PATTERNS)}: rule #{i}: missing {sorted(missing)}")
+        if spec["layer"] not in LAYERS:
+            raise rulesdata.RulesError(f"{rulesdata.rules_path(PATTERNS)}: rule {spec['id']!r}: layer must be one of "
+                                       f"{list(LAYERS)}, not {spec['layer']!r}")
         if spec["value"] not in _VALUE_FUNCTIONS:
             raise rulesdata.RulesError(f"{rulesdata.rules_path(PATTERNS)}: rule {spec['id']!r}: unknown value "
                                        f"function {spec['value']!r} (one of {sorted(_VALUE_FUNCTIONS)})")
@@ -109,7 +110,7 @@ def _rules() -> tuple[Rule, ...]:
         params = {k: v for k, v in spec.items() if k not in {"id", "layer", "type", "value", "pattern"}}
         rules.append(Rule(spec["id"], spec["layer"], spec["type"], spec["value"], regex,
                           "{num}" in spec["pattern"], params))
-    return tuple(rules)
+    return tuple(sorted(rules, key=lambda r: LAYERS.index(r.layer)))
 
 
 # --- tense of the sentence around an expression ------------------------------------------------
@@ -205,16 +206,16 @@ def _direction(m: re.Match) -> int:
     return 0
 
 
-def _pick(candidates: list, anchor, when: str | None, key=lambda c: c):
+def _pick(candidates: list, anchor, when: str | None):
     """Among candidates, the one the tense points to: past (latest <= anchor), future (earliest >=),
     otherwise the nearest to the anchor (the past one on a tie)."""
     if when == "past":
-        before = [c for c in candidates if key(c) <= anchor]
-        return max(before, key=key) if before else None
+        before = [c for c in candidates if c <= anchor]
+        return max(before) if before else None
     if when == "future":
-        after = [c for c in candidates if key(c) >= anchor]
-        return min(after, key=key) if after else None
-    return min(candidates, key=lambda c: (abs(key(c) - anchor), key(c) > anchor))
+        after = [c for c in candidates if c >= anchor]
+        return min(after) if after else None
+    return min(candidates, key=lambda c: (abs(c - anchor), c > anchor))
 
 
 def _anchor_for(ctx: _Context, m: re.Match) -> dt.date | None:
@@ -223,12 +224,10 @@ def _anchor_for(ctx: _Context, m: re.Match) -> dt.date | None:
     word = _group(m, "last") or _group(m, "next")
     if word is None or fold(word) not in _tables()["anaphoric"]:
         return ctx.anchor
-    if ctx.reference is not None:
-        return ctx.reference
-    if ctx.last_value and re.fullmatch(r"\d{4}(?:-\d{2})?", ctx.last_value):
-        year, _, month = ctx.last_value.partition("-")
-        return dt.date(int(year), int(month or 1), 1)
-    return ctx.anchor
+    last = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", ctx.last_value or "")
+    if last:
+        return dt.date(int(last.group(1)), int(last.group(2) or 1), int(last.group(3) or 1))
+    return ctx.reference or ctx.anchor
 
 
 def _when(ctx: _Context, m: re.Match) -> str | None:
