@@ -1,25 +1,675 @@
-"""Named entities: the model's spans, repaired and completed by rules from rules/entities/."""
+"""Named entities: the model's spans, repaired and completed by rules from rules/entities/.
+
+The registered component `entity_rules` runs after the model's NER. It reads gazetteers (places,
+organisations), token patterns, titles and demonyms from rules/entities/ and
+
+- repairs the model's spans: trims articles, elided determiners, honorifics, titles, demonyms,
+  whitespace and punctuation off their edges, splits a run of a gazetteer name and another name
+  ("Kazakhstan Kassym"), and drops spans left with no name (pronouns, titles, common nouns);
+- adds gazetteer places and organisations, pattern matches ("C5+1"), ministries named by a common
+  noun phrase ("ministère kirghize des Affaires étrangères"), pairings of places ("Chine-Asie
+  centrale") and persons introduced by a title or an honorific ("le président russe Vladimir
+  Poutine", "M. Tokaïev");
+- records each titled person's role and the country or organisation it belongs to.
+
+The result is set as `doc.ents` (kb_id = gazetteer key, id = rule id) and kept as plain data in
+`doc._.entity_rules` for `find_mentions` and `find_roles`.
+"""
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+import functools
+from dataclasses import dataclass, field
 
-LABELS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC"}
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from .rulesdata import RulesError, load_csv, load_jsonl, load_yaml, require, rules_path
+
+PLACES = "entities/places.csv"
+ORGANISATIONS = "entities/organisations.csv"
+DEMONYMS = "entities/demonyms.csv"
+TITLES = "entities/titles.yml"
+NOT_NAMES = "entities/not_names.yml"
+PATTERNS = "entities/patterns.jsonl"
+
+LABELS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC", "GPE": "LOC", "PERSON": "PER"}
+COMPONENT = "entity_rules"
+EXTENSION = "entity_rules"
+_APOSTROPHE_FORMS = ("'", "’")
+# Priority of a candidate span when two overlap and have the same length (higher wins).
+_PRIORITY = {"title": 5, "honorific": 5, "pattern": 4, "institution": 4, "pairing": 4, "gazetteer": 3, "model": 1}
+_MAX_NAME_TOKENS = 6
+_SENTENCE_END = frozenset(".!?…")
+
+
+# --------------------------------------------------------------------------- rule data
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    key: str
+    label: str
+    kind: str
+    country: str | None
+    wikidata_id: str | None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything the component reads from rules/entities/, loaded once."""
+
+    gazetteer: dict[str, GazetteerEntry]
+    gazetteer_folded: dict[str, GazetteerEntry]
+    by_key: dict[str, GazetteerEntry]
+    demonyms: dict[str, str]
+    titles: tuple[str, ...]
+    honorifics: frozenset[str]
+    portfolios: tuple[str, ...]
+    modifiers: tuple[str, ...]
+    institutions: tuple[str, ...]
+    particles: frozenset[str]
+    not_names: frozenset[str]
+    calendar: frozenset[str]
+    patterns: tuple[dict, ...]
+
+
+def _apostrophe_variants(text: str) -> set[str]:
+    return {text.replace("’", "'"), text.replace("'", "’")}
+
+
+def _empty(value: str | None) -> str | None:
+    return value or None
+
+
+def _inflect(masculine: str, feminine: str | None) -> set[str]:
+    """Singular and plural, masculine and feminine forms of a French adjective of nationality."""
+    if not feminine:
+        if masculine.endswith("e"):
+            feminine = masculine
+        elif masculine.endswith(("ien", "éen")):
+            feminine = masculine + "ne"
+        else:
+            feminine = masculine + "e"
+    forms = {masculine, feminine}
+    for form in (masculine, feminine):
+        forms.add(form if form.endswith(("s", "x")) else form + "s")
+    return forms
+
+
+def _calendar_words() -> frozenset[str]:
+    """French weekday and month names, from dateparser's language data."""
+    from dateparser.data.date_translation_data import fr
+
+    keys = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+            "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+    return frozenset(w.casefold() for k in keys for w in fr.info[k] if len(w) > 3)
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The rules of rules/entities/, validated; errors name the file and the reason."""
+    gazetteer: dict[str, GazetteerEntry] = {}
+    for relative, default_label in ((ORGANISATIONS, "ORG"), (PLACES, "LOC")):
+        for line, row in enumerate(load_csv(relative), start=2):
+            name, key = (row.get("name") or "").strip(), (row.get("key") or "").strip()
+            if not name or not key:
+                raise RulesError(f"{rules_path(relative)}: row {line}: name and key are required")
+            label = row.get("label") or default_label
+            if label not in LABELS:
+                raise RulesError(f"{rules_path(relative)}: row {line}: label {label!r} is not one of PER LOC ORG MISC")
+            entry = GazetteerEntry(key, label, row.get("kind") or "org", _empty(row.get("country")),
+                                   _empty(row.get("wikidata_id")))
+            for form in _apostrophe_variants(name):
+                gazetteer.setdefault(form, entry)
+    folded: dict[str, GazetteerEntry] = {}
+    for form, entry in gazetteer.items():
+        folded.setdefault(form.casefold(), entry)
+
+    demonyms: dict[str, str] = {}
+    for line, row in enumerate(load_csv(DEMONYMS), start=2):
+        country, masculine = (row.get("country") or "").strip(), (row.get("masculine") or "").strip()
+        if len(country) != 2 or not masculine:
+            raise RulesError(f"{rules_path(DEMONYMS)}: row {line}: expected an ISO alpha-2 country and a masculine form")
+        for form in _inflect(masculine, _empty((row.get("feminine") or "").strip())):
+            demonyms.setdefault(form, country)
+
+    titles = load_yaml(TITLES)
+    words = load_yaml(NOT_NAMES)
+    patterns = load_jsonl(PATTERNS)
+    for line, pattern in enumerate(patterns, start=1):
+        if not {"id", "label", "pattern"} <= set(pattern) or pattern["label"] not in LABELS:
+            raise RulesError(f"{rules_path(PATTERNS)}: pattern {line}: needs id, label (PER LOC ORG MISC) and pattern")
+
+    def phrases(key: str) -> tuple[str, ...]:
+        values = require(titles, key, TITLES)
+        return tuple(sorted({v for value in values for v in _apostrophe_variants(str(value).casefold())}))
+
+    return Lexicon(
+        gazetteer=gazetteer,
+        gazetteer_folded=folded,
+        by_key={entry.key: entry for entry in reversed(list(gazetteer.values()))},
+        demonyms=demonyms,
+        titles=phrases("titles"),
+        honorifics=frozenset(require(titles, "honorifics", TITLES)),
+        portfolios=phrases("portfolios"),
+        modifiers=phrases("modifiers"),
+        institutions=phrases("institutions"),
+        particles=frozenset(phrases("name_particles")),
+        not_names=frozenset(str(w).casefold() for w in require(words, "words", NOT_NAMES)),
+        calendar=_calendar_words(),
+        patterns=patterns,
+    )
+
+
+def gazetteer_entry(key: str) -> GazetteerEntry | None:
+    """The gazetteer's entry for a key such as "country:KZ" or "org:UN"."""
+    return lexicon().by_key.get(key)
+
+
+def demonym_countries(text: str) -> list[str]:
+    """Countries of the demonyms in `text`, in order ("ministre kazakh" -> ["KZ"])."""
+    demonyms = lexicon().demonyms
+    out = []
+    for word in text.replace(",", " ").replace(".", " ").split():
+        country = demonyms.get(word.casefold())
+        if country:
+            out.append(country)
+    return out
+
+
+# --------------------------------------------------------------------------- candidate spans
+
+
+@dataclass
+class Candidate:
+    start: int  # token offsets
+    end: int
+    label: str
+    kind: str  # a key of _PRIORITY
+    rule_id: str
+    key: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+class _Matchers:
+    """Matchers built once per vocabulary from the lexicon."""
+
+    def __init__(self, vocab: Vocab):
+        from spacy.lang.fr import French
+
+        lex = lexicon()
+        tokenizer = French().tokenizer
+        self.gazetteer = PhraseMatcher(vocab, attr="LOWER")
+        names = sorted(lex.gazetteer)
+        self.gazetteer.add("GAZ", list(tokenizer.pipe(names)))
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        for name in ("titles", "portfolios", "modifiers", "institutions"):
+            self.phrases.add(name.upper(), list(tokenizer.pipe(getattr(lex, name))))
+        self.patterns = Matcher(vocab)
+        for pattern in lex.patterns:
+            try:
+                self.patterns.add(pattern["id"], [pattern["pattern"]])
+            except Exception as exc:  # spaCy's own error says what is wrong with the pattern
+                raise RulesError(f"{rules_path(PATTERNS)}: pattern {pattern['id']!r}: {exc}") from exc
+        self.labels = {p["id"]: p["label"] for p in lex.patterns}
+
+
+@functools.lru_cache(maxsize=4)
+def _matchers(vocab: Vocab) -> _Matchers:
+    return _Matchers(vocab)
+
+
+class _Analysis:
+    """One document's entity analysis: candidates from every source, then the merged mentions."""
+
+    def __init__(self, doc: Doc, matchers: _Matchers):
+        self.doc = doc
+        self.lex = lexicon()
+        self.m = matchers
+        self.phrase_at: dict[str, dict[int, int]] = {"TITLES": {}, "PORTFOLIOS": {}, "MODIFIERS": {}, "INSTITUTIONS": {}}
+        for match_id, start, end in matchers.phrases(doc):
+            table = self.phrase_at[doc.vocab.strings[match_id]]
+            table[start] = max(end, table.get(start, 0))
+        self.title_tokens: set[int] = set()
+        self.gazetteer = self._gazetteer_candidates()
+        self.patterns = self._pattern_candidates()
+        self.entity_at = self._index(self.gazetteer + self.patterns)
+        for start, end in self.phrase_at["TITLES"].items():
+            self.title_tokens.update(range(start, self._complement(end)[0]))
+        self.model = self._model_candidates()
+        self.entity_at = self._index(self.model + self.gazetteer + self.patterns)
+        self.roles: list[dict] = []
+        self.persons = self._title_candidates() + self._honorific_candidates()
+        self.institutions = self._institution_candidates()
+        self.pairings = self._pairing_candidates()
+
+    @staticmethod
+    def _index(cands: list[Candidate]) -> dict[int, Candidate]:
+        """Non-person candidates by start token, the longest (then the most trusted) kept."""
+        out: dict[int, Candidate] = {}
+        for cand in sorted(cands, key=lambda c: (len(c), _PRIORITY[c.kind])):
+            if cand.label != "PER":
+                out[cand.start] = cand
+        return out
+
+    # ---- word classes
+
+    def is_name_word(self, token) -> bool:
+        """A capitalised word that can be part of a name."""
+        text = token.text
+        if not text or not text[0].isupper() or len(text) < 2 and not text.isalpha():
+            return False
+        folded = text.casefold()
+        if token.is_punct or token.like_num:
+            return False
+        if folded in self.lex.demonyms or folded in self.lex.not_names or folded in self.lex.calendar:
+            return False
+        if token.i in self.title_tokens or text in self.lex.honorifics:
+            return False
+        return not (token.is_stop or self.doc.vocab[folded].is_stop)
+
+    def is_filler(self, token) -> bool:
+        """A token that is never the edge of a name: article, preposition, pronoun, punctuation, space."""
+        if token.is_space or token.is_punct or not token.text.strip():
+            return True
+        folded = token.text.casefold()
+        if folded.endswith(_APOSTROPHE_FORMS) or folded in {"l", "d"}:
+            return True
+        return token.pos_ in {"DET", "ADP", "PRON", "CCONJ", "SCONJ", "AUX"} and (token.is_stop or token.text.islower())
+
+    def is_non_name(self, token) -> bool:
+        """A word that cannot stand alone as a name: filler, title, demonym, generic noun, calendar word."""
+        folded = token.text.casefold()
+        return (self.is_filler(token) or token.i in self.title_tokens or token.text in self.lex.honorifics
+                or folded in self.lex.demonyms or folded in self.lex.not_names or folded in self.lex.calendar
+                or token.is_stop)
+
+    # ---- sources
+
+    def _gazetteer_candidates(self) -> list[Candidate]:
+        out = []
+        for _, start, end in self.m.gazetteer(self.doc):
+            span = self.doc[start:end]
+            entry = self.lex.gazetteer.get(span.text)
+            if entry is None and span.text.isupper() and len(span.text) > 3:
+                entry = self.lex.gazetteer_folded.get(span.text.casefold())
+            if entry is None:
+                continue
+            out.append(Candidate(start, end, entry.label, "gazetteer", f"gazetteer:{entry.kind}", entry.key))
+        return _longest_first(out)
+
+    def _pattern_candidates(self) -> list[Candidate]:
+        out = []
+        for match_id, start, end in self.m.patterns(self.doc):
+            rule_id = self.doc.vocab.strings[match_id]
+            out.append(Candidate(start, end, LABELS[self.m.labels[rule_id]], "pattern", f"pattern:{rule_id}"))
+        return _longest_first(out)
+
+    def _model_candidates(self) -> list[Candidate]:
+        out = []
+        gaz_starts = {c.start: c for c in self.gazetteer}
+        gaz_ends = {c.end: c for c in self.gazetteer}
+        for ent in self.doc.ents:
+            label = LABELS.get(ent.label_, "MISC")
+            for start, end, repairs in self._repair(ent.start, ent.end):
+                pieces = _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
+                for s, e in pieces:
+                    s, e, more = self._trim(s, e)
+                    if s >= e or not self._has_name(s, e):
+                        continue
+                    done = repairs + more + (["split"] if len(pieces) > 1 else [])
+                    rule_id = "model" if not done else "model/" + "+".join(dict.fromkeys(done))
+                    out.append(Candidate(s, e, label, "model", rule_id))
+        return out
+
+    def _repair(self, start: int, end: int) -> list[tuple[int, int, list[str]]]:
+        """Split a model span at line breaks and trim its edges; [] when nothing is left."""
+        pieces, cut = [], start
+        for i in range(start, end):
+            if "\n" in self.doc[i].text or "\n" in self.doc[i].whitespace_:
+                pieces.append((cut, i + (0 if "\n" in self.doc[i].text else 1)))
+                cut = i + 1
+        pieces.append((cut, end))
+        out = []
+        for s, e in pieces:
+            s2, e2, repairs = self._trim(s, e)
+            if len(pieces) > 1:
+                repairs = ["newline", *repairs]
+            if s2 < e2:
+                out.append((s2, e2, repairs))
+        return out
+
+    def _trim(self, start: int, end: int) -> tuple[int, int, list[str]]:
+        doc, repairs = self.doc, []
+        while start < end:
+            token = doc[start]
+            if self.is_filler(token):
+                if token.text[:1].isupper() and not token.text.endswith(_APOSTROPHE_FORMS) and start > 0 \
+                        and not doc[start - 1].is_sent_end and not doc[start - 1].is_space \
+                        and "\n" not in doc[start - 1].whitespace_ and not doc[start].is_sent_start:
+                    break  # a capitalised article inside a sentence belongs to the name ("La Gazette")
+                repairs.append("article")
+            elif self._leading_non_name(token):
+                repairs.append("title" if token.i in self.title_tokens or token.text in self.lex.honorifics else "word")
+            else:
+                break
+            start += 1
+        while end > start and self.is_filler(doc[end - 1]):
+            repairs.append("edge")
+            end -= 1
+        return start, end, repairs
+
+    def _leading_non_name(self, token) -> bool:
+        """A word to trim off the start of a model span: lowercase word, title, honorific, demonym, or a
+        generic noun followed by a preposition ("États d'Asie centrale")."""
+        if not token.text[:1].isupper() and not token.like_num:
+            return True
+        if token.i in self.title_tokens or token.text in self.lex.honorifics or token.text.casefold() in self.lex.demonyms:
+            return True
+        after = self.doc[token.i + 1] if token.i + 1 < len(self.doc) else None
+        return token.text.casefold() in self.lex.not_names and after is not None and self.is_filler(after) \
+            and after.pos_ in {"ADP", "DET"}
+
+    def _has_name(self, start: int, end: int) -> bool:
+        """At least one capitalised or alphanumeric token that is not a title, demonym or generic noun."""
+        return any((t.text[:1].isupper() or any(ch.isdigit() for ch in t.text)) and not self.is_non_name(t)
+                   for t in self.doc[start:end])
+
+    # ---- persons
+
+    def name_run(self, i: int, *, stop: int | None = None) -> int:
+        """End of the name that starts at token i (i itself when there is none)."""
+        doc, j, words = self.doc, i, 0
+        limit = len(doc) if stop is None else stop
+        while j < limit and words < _MAX_NAME_TOKENS:
+            token = doc[j]
+            if self.is_name_word(token) and not self._gazetteer_place_at(j):
+                j += 1
+                words += 1
+            elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
+                    and not token.whitespace_ and self.is_name_word(doc[j + 1]):
+                j += 1
+            elif j > i and token.text.casefold() in self.lex.particles and j + 1 < limit \
+                    and self.is_name_word(doc[j + 1]):
+                j += 1
+            else:
+                break
+            if doc[j - 1].text in _SENTENCE_END or "\n" in doc[j - 1].whitespace_:
+                break
+        return j
+
+    def _gazetteer_place_at(self, i: int) -> bool:
+        cand = self.entity_at.get(i)
+        return cand is not None and cand.kind == "gazetteer"
+
+    def _complement(self, i: int) -> tuple[int, dict]:
+        """Read a title's complement from token i: modifiers, demonyms, "de + country/portfolio" phrases."""
+        doc, lex = self.doc, self.lex
+        info: dict = {"country": None, "entity": None, "portfolio": []}
+        n = len(doc)
+        while i < n:
+            token = doc[i]
+            folded = token.text.casefold()
+            if i in self.phrase_at["MODIFIERS"]:
+                i = self.phrase_at["MODIFIERS"][i]
+            elif folded in lex.demonyms and token.text.islower():
+                info["country"] = info["country"] or lex.demonyms[folded]
+                i += 1
+            elif folded in {"de", "du", "des", "d'", "d’", "pour", "à", "au", "aux", "en", "auprès"} \
+                    or folded == "et" and i + 1 < n and doc[i + 1].text.casefold() in {"de", "du", "des", "d'", "d’"}:
+                j = i + 1
+                while j < n and doc[j].text.casefold() in {"la", "le", "les", "l'", "l’", "l", "'", "de", "du", "des",
+                                                             "d'", "d’"}:
+                    j += 1
+                if j in self.phrase_at["PORTFOLIOS"]:
+                    end = self.phrase_at["PORTFOLIOS"][j]
+                    info["portfolio"].append((i, end))
+                    i = end
+                elif j in self.entity_at:
+                    cand = self.entity_at[j]
+                    if info["entity"] is None:
+                        info["entity"] = cand
+                    i = cand.end
+                elif j < n and doc[j].text.islower() and doc[j].is_alpha and doc[j].pos_ in {"NOUN", "ADJ"}:
+                    i = j + 1
+                else:
+                    break
+            elif token.text.islower() and token.is_alpha and token.pos_ == "ADJ" and not token.is_stop:
+                i += 1
+            elif folded == "et" and i + 1 < n and doc[i + 1].text.islower() and doc[i + 1].pos_ == "ADJ":
+                i += 2
+            else:
+                break
+        return i, info
+
+    def _role_text(self, start: int, end: int, portfolios: list[tuple[int, int]]) -> str:
+        head = self.doc[start:end].text
+        if not head.isupper():
+            head = head[0].lower() + head[1:]
+        parts = [head] + [self.doc[s:e].text for s, e in portfolios]
+        return " ".join(parts)
+
+    def _add_person(self, start: int, end: int, kind: str, rule_id: str, role: dict | None) -> Candidate:
+        cand = Candidate(start, end, "PER", kind, rule_id)
+        if role is not None:
+            cand.extra = {"role": role["role"], "country": role["country"]}
+            self.roles.append({**role, "person_start": self.doc[start].idx, "person_end": self.doc[end - 1].idx
+                               + len(self.doc[end - 1].text), "rule_id": rule_id})
+        return cand
+
+    def _role_of(self, title_start: int, title_end: int, info: dict, phrase_end: int) -> dict:
+        entity = info["entity"]
+        country = info["country"]
+        entity_span = None
+        if entity is not None:
+            entity_span = (self.doc[entity.start].idx, self.doc[entity.end - 1].idx + len(self.doc[entity.end - 1].text))
+            if country is None and entity.key:
+                country = _country_of_key(entity.key)
+        return {"role": self._role_text(title_start, title_end, info["portfolio"]), "country": country,
+                "entity_span": entity_span, "start": self.doc[title_start].idx,
+                "end": self.doc[phrase_end - 1].idx + len(self.doc[phrase_end - 1].text)}
+
+    def _title_candidates(self) -> list[Candidate]:
+        doc, out = self.doc, []
+        for start, end in sorted(self.phrase_at["TITLES"].items()):
+            if any(start in range(c.start, c.end) for c in out):
+                continue
+            phrase_end, info = self._complement(end)
+            i = phrase_end
+            if i < len(doc) and doc[i].text == ",":
+                i += 1
+            name_end = self.name_run(i)
+            if name_end > i:
+                role = self._role_of(start, end, info, phrase_end)
+                out.append(self._add_person(i, name_end, "title", "title:before_name", role))
+                out.extend(self._enumeration(name_end, start, end, info))
+            elif start >= 2 and doc[start - 1].pos_ == "DET" and doc[start - 2].text == ",":
+                name_start = self._name_before(start - 2)
+                if name_start is not None:
+                    role = self._role_of(start, end, info, phrase_end)
+                    out.append(self._add_person(name_start, start - 2, "title", "title:apposition", role))
+        return out
+
+    def _name_before(self, comma: int) -> int | None:
+        """Start of a name that ends right before token `comma`, if the run is a whole name."""
+        i = comma
+        while i > 0 and comma - i < _MAX_NAME_TOKENS and (self.is_name_word(self.doc[i - 1])
+                                                         or self.doc[i - 1].text == "-" and not self.doc[i - 1].whitespace_):
+            i -= 1
+        if i == comma or self.name_run(i, stop=comma) != comma:
+            return None
+        return i
+
+    def _enumeration(self, i: int, title_start: int, title_end: int, info: dict) -> list[Candidate]:
+        """", du Kirghizistan, Sadyr Japarov, du Tadjikistan, ..." after a titled name: each name gets the title."""
+        doc, out = self.doc, []
+        while i + 2 < len(doc) and doc[i].text == ",":
+            j = i + 1
+            if doc[j].text.casefold() == "et":
+                j += 1
+            phrase_end, more = self._complement(j)
+            if more["entity"] is None or phrase_end >= len(doc) or doc[phrase_end].text != ",":
+                break
+            name_start = phrase_end + 1
+            name_end = self.name_run(name_start)
+            if name_end == name_start:
+                break
+            role = self._role_of(title_start, title_end, {**info, "entity": more["entity"], "country": more["country"]},
+                                 title_end)
+            role["start"], role["end"] = doc[j].idx, doc[phrase_end - 1].idx + len(doc[phrase_end - 1].text)
+            out.append(self._add_person(name_start, name_end, "title", "title:enumeration", role))
+            i = name_end
+        return out
+
+    def _honorific_candidates(self) -> list[Candidate]:
+        out = []
+        for token in self.doc:
+            if token.text in self.lex.honorifics:
+                end = self.name_run(token.i + 1)
+                if end > token.i + 1:
+                    out.append(Candidate(token.i + 1, end, "PER", "honorific", "honorific"))
+        return out
+
+    # ---- organisations and formats
+
+    def _institution_candidates(self) -> list[Candidate]:
+        out = []
+        for start, end in sorted(self.phrase_at["INSTITUTIONS"].items()):
+            phrase_end, info = self._complement(end)
+            if info["portfolio"]:
+                out.append(Candidate(start, phrase_end, "ORG", "institution", "institution:portfolio"))
+        return out
+
+    def _pairing_candidates(self) -> list[Candidate]:
+        """Two places joined by a hyphen with no space ("Chine-Asie centrale"): the name of a format."""
+        doc, out = self.doc, []
+        places = {c.start: c for c in self.gazetteer if c.label == "LOC"}
+        for cand in places.values():
+            hyphen = cand.end
+            if hyphen + 1 < len(doc) and doc[hyphen].text == "-" and not doc[hyphen - 1].whitespace_ \
+                    and not doc[hyphen].whitespace_ and hyphen + 1 in places:
+                out.append(Candidate(cand.start, places[hyphen + 1].end, "MISC", "pairing", "pairing:places"))
+        return out
+
+    # ---- merge
+
+    def mentions(self) -> list[Candidate]:
+        everything = self.persons + self.institutions + self.pairings + self.patterns + self.gazetteer + self.model
+        chosen: list[Candidate] = []
+        taken: set[int] = set()
+        for cand in sorted(everything, key=lambda c: (-_PRIORITY[c.kind] * (c.kind != "model" and c.kind != "gazetteer"),
+                                                      -len(c), -_PRIORITY[c.kind], c.start)):
+            if taken.isdisjoint(range(cand.start, cand.end)):
+                chosen.append(cand)
+                taken.update(range(cand.start, cand.end))
+        return sorted(chosen, key=lambda c: c.start)
+
+
+def _country_of_key(key: str) -> str | None:
+    entry = gazetteer_entry(key)
+    return entry.country if entry else None
+
+
+def _longest_first(cands: list[Candidate]) -> list[Candidate]:
+    out, taken = [], set()
+    for cand in sorted(cands, key=lambda c: (-len(c), c.start)):
+        if taken.isdisjoint(range(cand.start, cand.end)):
+            out.append(cand)
+            taken.update(range(cand.start, cand.end))
+    return sorted(out, key=lambda c: c.start)
+
+
+def _split_runs(start: int, end: int, gaz_starts: dict, gaz_ends: dict, doc: Doc) -> list[tuple[int, int]]:
+    """Split a span that runs a gazetteer name straight into another name ("Kazakhstan Kassym")."""
+    for i in range(start + 1, end):
+        before, after = gaz_ends.get(i), gaz_starts.get(i)
+        joined = doc[i - 1].whitespace_ and doc[i].text[:1].isupper() and doc[i - 1].text[:1].isupper()
+        if joined and (before is not None and before.start >= start or after is not None and after.end <= end):
+            return [(start, i), *(_split_runs(i, end, gaz_starts, gaz_ends, doc))]
+    return [(start, end)]
+
+
+# --------------------------------------------------------------------------- component
+
+
+def _char_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+class EntityRules:
+    """The spaCy component: repaired and completed entities as doc.ents and doc._.entity_rules."""
+
+    def __init__(self, nlp: Language, name: str = COMPONENT):
+        self.name = name
+        if not Doc.has_extension(EXTENSION):
+            Doc.set_extension(EXTENSION, default=None)
+        self.vocab = nlp.vocab
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.set(EXTENSION, analyse(doc))
+        spans = [Span(doc, *_token_span(doc, m["start"], m["end"]), label=m["label"], kb_id=m.get("key") or "",
+                      span_id=m["rule_id"]) for m in doc._.get(EXTENSION)["mentions"]]
+        doc.ents = spans
+        return doc
+
+
+def _token_span(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    return span.start, span.end
+
+
+@Language.factory(COMPONENT, default_config={})
+def make_entity_rules(nlp: Language, name: str) -> EntityRules:
+    return EntityRules(nlp, name)
 
 
 def add_components(nlp: Language) -> None:
     """Add the project's registered entity components to a loaded pipeline."""
+    if COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(COMPONENT, after="ner" if "ner" in nlp.pipe_names else None)
+
+
+def analyse(doc: Doc) -> dict:
+    """Mentions and roles of a parsed document, as plain data with character offsets."""
+    analysis = _Analysis(doc, _matchers(doc.vocab))
+    mentions = []
+    for cand in analysis.mentions():
+        start, end = _char_span(doc, cand.start, cand.end)
+        key = cand.key
+        entry = gazetteer_entry(key) if key else None
+        mentions.append({"start": start, "end": end, "text": doc.text[start:end], "label": cand.label,
+                         "source": "model" if cand.kind == "model" else "rule", "rule_id": cand.rule_id,
+                         "key": key, "country": (entry.country if entry else None) or cand.extra.get("country"),
+                         "wikidata_id": entry.wikidata_id if entry else None, "role": cand.extra.get("role")})
+    return {"mentions": mentions, "roles": analysis.roles}
+
+
+def _analysed(doc: Doc) -> dict:
+    if Doc.has_extension(EXTENSION) and doc._.get(EXTENSION) is not None:
+        return doc._.get(EXTENSION)
+    return analyse(doc)
 
 
 def find_mentions(doc: Doc) -> list[dict]:
-    """Entity mentions of a parsed article: start, end, text, label, source, rule_id."""
-    return [
-        {"start": ent.start_char, "end": ent.end_char, "text": ent.text, "label": LABELS.get(ent.label_, "MISC"),
-         "source": "model", "rule_id": "model"}
-        for ent in doc.ents
-    ]
+    """Entity mentions of a parsed article: start, end, text, label, source, rule_id (and key, country)."""
+    return [dict(m) for m in _analysed(doc)["mentions"]]
 
 
 def find_roles(doc: Doc, mentions: list[dict]) -> list[dict]:
-    """Titles of persons: entity_id (local), role, org_or_country_id (local or None), start, end."""
-    return []
+    """Titles of persons: entity_id (local), role, org_or_country_id (local or None), start, end, rule_id."""
+    by_span = {(m["start"], m["end"]): m for m in mentions}
+    out = []
+    for role in _analysed(doc)["roles"]:
+        person = by_span.get((role["person_start"], role["person_end"]))
+        if person is None or person["label"] != "PER":
+            continue
+        where = by_span.get(tuple(role["entity_span"])) if role.get("entity_span") else None
+        out.append({"entity_id": person["entity_id"], "role": role["role"],
+                    "org_or_country_id": where["entity_id"] if where else None, "start": role["start"],
+                    "end": role["end"], "country": role["country"], "rule_id": role["rule_id"]})
+    return out
