@@ -18,6 +18,7 @@ The result is set as `doc.ents` (kb_id = gazetteer key, id = rule id) and kept a
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -28,6 +29,7 @@ from spacy.vocab import Vocab
 from .rulesdata import RulesError, load_csv, load_jsonl, load_yaml, require, rules_path
 
 PLACES = "entities/places.csv"
+PLACES_EXTRA = "entities/places_extra.csv"
 ORGANISATIONS = "entities/organisations.csv"
 DEMONYMS = "entities/demonyms.csv"
 TITLES = "entities/titles.yml"
@@ -42,6 +44,9 @@ _APOSTROPHE_FORMS = ("'", "’")
 _PRIORITY = {"title": 5, "honorific": 5, "pattern": 4, "institution": 4, "pairing": 4, "gazetteer": 3, "model": 1}
 _MAX_NAME_TOKENS = 6
 _SENTENCE_END = frozenset(".!?…")
+_ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|re|ème)$")
+_QUOTES = {"«": "»", '"': '"', "“": "”"}
+_MAX_QUOTED_NAME_TOKENS = 14
 
 
 # --------------------------------------------------------------------------- rule data
@@ -111,7 +116,7 @@ def _calendar_words() -> frozenset[str]:
 def lexicon() -> Lexicon:
     """The rules of rules/entities/, validated; errors name the file and the reason."""
     gazetteer: dict[str, GazetteerEntry] = {}
-    for relative, default_label in ((ORGANISATIONS, "ORG"), (PLACES, "LOC")):
+    for relative, default_label in ((ORGANISATIONS, "ORG"), (PLACES_EXTRA, "LOC"), (PLACES, "LOC")):
         for line, row in enumerate(load_csv(relative), start=2):
             name, key = (row.get("name") or "").strip(), (row.get("key") or "").strip()
             if not name or not key:
@@ -236,8 +241,8 @@ class _Analysis:
             table = self.phrase_at[doc.vocab.strings[match_id]]
             table[start] = max(end, table.get(start, 0))
         self.title_tokens: set[int] = set()
-        self.gazetteer = self._gazetteer_candidates()
-        self.patterns = self._pattern_candidates()
+        self.gazetteer = self._extend_regions(self._gazetteer_candidates())
+        self.patterns = self._pattern_candidates() + self._quoted_candidates()
         self.entity_at = self._index(self.gazetteer + self.patterns)
         for start, end in self.phrase_at["TITLES"].items():
             self.title_tokens.update(range(start, self._complement(end)[0]))
@@ -265,13 +270,13 @@ class _Analysis:
         if not text or not text[0].isupper() or len(text) < 2 and not text.isalpha():
             return False
         folded = text.casefold()
-        if token.is_punct or token.like_num:
+        if token.is_punct or token.like_num or any(ch.isdigit() for ch in text):
             return False
         if folded in self.lex.demonyms or folded in self.lex.not_names or folded in self.lex.calendar:
             return False
         if token.i in self.title_tokens or text in self.lex.honorifics:
             return False
-        return not (token.is_stop or self.doc.vocab[folded].is_stop)
+        return not ((token.is_stop or self.doc.vocab[folded].is_stop) and token.pos_ not in {"PROPN", "NOUN"})
 
     def is_filler(self, token) -> bool:
         """A token that is never the edge of a name: article, preposition, pronoun, punctuation, space."""
@@ -283,11 +288,13 @@ class _Analysis:
         return token.pos_ in {"DET", "ADP", "PRON", "CCONJ", "SCONJ", "AUX"} and (token.is_stop or token.text.islower())
 
     def is_non_name(self, token) -> bool:
-        """A word that cannot stand alone as a name: filler, title, demonym, generic noun, calendar word."""
+        """A word that cannot stand alone as a name: filler, title, demonym, generic noun, calendar word,
+        ordinal, or a function word ("Notre")."""
         folded = token.text.casefold()
         return (self.is_filler(token) or token.i in self.title_tokens or token.text in self.lex.honorifics
                 or folded in self.lex.demonyms or folded in self.lex.not_names or folded in self.lex.calendar
-                or token.is_stop)
+                or bool(_ROMAN_ORDINAL.match(token.text))
+                or token.is_stop and token.pos_ not in {"PROPN", "NOUN"})
 
     # ---- sources
 
@@ -394,9 +401,13 @@ class _Analysis:
             elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
                     and not token.whitespace_ and self.is_name_word(doc[j + 1]):
                 j += 1
-            elif j > i and token.text.casefold() in self.lex.particles and j + 1 < limit \
-                    and self.is_name_word(doc[j + 1]):
-                j += 1
+            elif j > i and token.text.casefold() in self.lex.particles:
+                k = j
+                while k < limit and doc[k].text.casefold() in self.lex.particles:
+                    k += 1
+                if k >= limit or not self.is_name_word(doc[k]):
+                    break
+                j = k
             else:
                 break
             if doc[j - 1].text in _SENTENCE_END or "\n" in doc[j - 1].whitespace_:
@@ -405,7 +416,7 @@ class _Analysis:
 
     def _gazetteer_place_at(self, i: int) -> bool:
         cand = self.entity_at.get(i)
-        return cand is not None and cand.kind == "gazetteer"
+        return cand is not None and cand.kind in {"gazetteer", "pattern"}
 
     def _complement(self, i: int) -> tuple[int, dict]:
         """Read a title's complement from token i: modifiers, demonyms, "de + country/portfolio" phrases."""
@@ -541,19 +552,65 @@ class _Analysis:
         out = []
         for start, end in sorted(self.phrase_at["INSTITUTIONS"].items()):
             phrase_end, info = self._complement(end)
-            if info["portfolio"]:
-                out.append(Candidate(start, phrase_end, "ORG", "institution", "institution:portfolio"))
+            if info["portfolio"] or info["entity"] is not None and info["entity"].label in {"LOC", "ORG"}:
+                out.append(Candidate(start, phrase_end, "ORG", "institution",
+                                     "institution:portfolio" if info["portfolio"] else "institution:of_place"))
         return out
 
     def _pairing_candidates(self) -> list[Candidate]:
-        """Two places joined by a hyphen with no space ("Chine-Asie centrale"): the name of a format."""
+        """Two places joined by a hyphen with no space ("Chine-Asie centrale") or by " + " ("Asie centrale
+        + États-Unis"): the name of a format."""
         doc, out = self.doc, []
         places = {c.start: c for c in self.gazetteer if c.label == "LOC"}
         for cand in places.values():
-            hyphen = cand.end
-            if hyphen + 1 < len(doc) and doc[hyphen].text == "-" and not doc[hyphen - 1].whitespace_ \
-                    and not doc[hyphen].whitespace_ and hyphen + 1 in places:
-                out.append(Candidate(cand.start, places[hyphen + 1].end, "MISC", "pairing", "pairing:places"))
+            joiner = cand.end
+            if joiner + 1 >= len(doc) or joiner + 1 not in places:
+                continue
+            hyphen = doc[joiner].text == "-" and not doc[joiner - 1].whitespace_ and not doc[joiner].whitespace_
+            plus = doc[joiner].text == "+" and doc[joiner - 1].whitespace_ and doc[joiner].whitespace_
+            if hyphen or plus:
+                # the same pair in either order names the same format ("Chine-Asie centrale", "Asie centrale-Chine")
+                key = "pairing:" + "+".join(sorted((cand.key, places[joiner + 1].key)))
+                out.append(Candidate(cand.start, places[joiner + 1].end, "MISC", "pairing",
+                                     "pairing:places_hyphen" if hyphen else "pairing:places_plus", key))
+        return out
+
+    def _extend_regions(self, cands: list[Candidate]) -> list[Candidate]:
+        """A region name coordinated with another adjective ("Asie du Sud et centrale") is one place."""
+        doc = self.doc
+        for cand in cands:
+            end = cand.end
+            if cand.key and cand.key.startswith("region:") and end + 1 < len(doc) and doc[end].text == "et" \
+                    and doc[end + 1].text.islower() and doc[end + 1].pos_ == "ADJ" \
+                    and (end + 2 >= len(doc) or not doc[end + 2].text.islower() or doc[end + 2].pos_ != "NOUN"):
+                cand.end = end + 2
+                cand.rule_id += "+coordinated"
+        return cands
+
+    def _quoted_candidates(self) -> list[Candidate]:
+        """A quoted phrase whose content words are all capitalised ("Stabilité, Sécurité et Développement
+        Durable"): the name of a slogan, concept or road (MISC)."""
+        doc, out, i = self.doc, [], 0
+        while i < len(doc):
+            close = _QUOTES.get(doc[i].text)
+            if close is None:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(doc) and j - i <= _MAX_QUOTED_NAME_TOKENS + 1 and doc[j].text != close \
+                    and "\n" not in doc[j].whitespace_:
+                j += 1
+            if j < len(doc) and doc[j].text == close:
+                start, end = i + 1, j
+                while end > start and doc[end - 1].is_punct:
+                    end -= 1
+                words = [t for t in doc[start:end] if t.is_alpha and not (t.is_stop and t.text.islower())]
+                if len(words) >= 2 and all(t.text[0].isupper() for t in words) \
+                        and not any(t.text.isupper() and len(t.text) > 1 for t in words):
+                    out.append(Candidate(start, end, "MISC", "pattern", "quoted:capitalised_name"))
+                i = j + 1
+            else:
+                i += 1
         return out
 
     # ---- merge
@@ -567,7 +624,26 @@ class _Analysis:
             if taken.isdisjoint(range(cand.start, cand.end)):
                 chosen.append(cand)
                 taken.update(range(cand.start, cand.end))
+        chosen.extend(self._surname_mentions(chosen, taken))
         return sorted(chosen, key=lambda c: c.start)
+
+    def _surname_mentions(self, chosen: list[Candidate], taken: set[int]) -> list[Candidate]:
+        """A capitalised word the model missed that spells the surname of a person named in the article
+        ("Tileuberdi" after "Mukhtar Diluberdi")."""
+        from .resolve import same_word
+
+        surnames = {self.doc[c.end - 1].text for c in chosen if c.label == "PER" and c.kind != "model" or
+                    c.label == "PER" and len(c) > 1}
+        out = []
+        for token in self.doc:
+            if token.i in taken or not self.is_name_word(token) or len(token.text) < 4 or token.pos_ not in {"PROPN", "NOUN", "X"}:
+                continue
+            if token.i in self.entity_at or not token.is_alpha:
+                continue
+            match = next((s for s in sorted(surnames) if same_word(token.text, s)), None)
+            if match is not None:
+                out.append(Candidate(token.i, token.i + 1, "PER", "title", "surname_of_person_in_article"))
+        return out
 
 
 def _country_of_key(key: str) -> str | None:
@@ -646,7 +722,22 @@ def analyse(doc: Doc) -> dict:
                          "source": "model" if cand.kind == "model" else "rule", "rule_id": cand.rule_id,
                          "key": key, "country": (entry.country if entry else None) or cand.extra.get("country"),
                          "wikidata_id": entry.wikidata_id if entry else None, "role": cand.extra.get("role")})
+    _mark_parenthesised_aliases(doc.text, mentions)
     return {"mentions": mentions, "roles": analysis.roles}
+
+
+_PAREN_OPEN = re.compile(r"^\s*\(\s*[«\"“]?\s*$")
+_PAREN_CLOSE = re.compile(r"^\s*[»\"”]?\s*\)")
+
+
+def _mark_parenthesised_aliases(text: str, mentions: list[dict]) -> None:
+    """A name written in parentheses right after another is its alias: "Asie centrale + États-Unis »
+    (« C5+1 »)", "Organisation du traité de sécurité collective (OTSC)"."""
+    for before, after in zip(mentions, mentions[1:]):
+        between = text[before["end"]:after["start"]]
+        if before["label"] != "PER" and _PAREN_OPEN.match(between.lstrip("»\"” ")) \
+                and _PAREN_CLOSE.match(text[after["end"]:after["end"] + 4]):
+            after["alias_of"] = [before["start"], before["end"]]
 
 
 def _analysed(doc: Doc) -> dict:
@@ -673,3 +764,50 @@ def find_roles(doc: Doc, mentions: list[dict]) -> list[dict]:
                     "org_or_country_id": where["entity_id"] if where else None, "start": role["start"],
                     "end": role["end"], "country": role["country"], "rule_id": role["rule_id"]})
     return out
+
+
+# --------------------------------------------------------------------------- examples
+
+
+@functools.lru_cache(maxsize=1)
+def _example_nlp() -> Language:
+    from .nlp import load_nlp
+
+    return load_nlp()
+
+
+def _example_mentions(text: str) -> list[dict]:
+    return find_mentions(_example_nlp()(text))
+
+
+def _places_found(text: str) -> list[list]:
+    return [[m["text"], m["label"], m["key"]] for m in _example_mentions(text)
+            if m["key"] and not m["key"].startswith(("org:", "pairing:"))]
+
+
+def _organisations_found(text: str) -> list[list]:
+    return [[m["text"], m["label"]] for m in _example_mentions(text) if (m["key"] or "").startswith("org:")]
+
+
+def _patterns_found(text: str) -> list[list]:
+    return [[m["text"], m["label"]] for m in _example_mentions(text) if m["rule_id"].startswith("pattern:")]
+
+
+def _titled_persons(text: str) -> list[list]:
+    return [[m["text"], m["role"], m["country"]] for m in _example_mentions(text)
+            if m["rule_id"].startswith(("title:", "honorific"))]
+
+
+def _all_mentions(text: str) -> list[list]:
+    return [[m["text"], m["label"]] for m in _example_mentions(text)]
+
+
+EXAMPLE_RUNNERS = {
+    PLACES: (_places_found, _places_found),
+    PLACES_EXTRA: (_places_found, _places_found),
+    ORGANISATIONS: (_organisations_found, _organisations_found),
+    PATTERNS: (_patterns_found, _patterns_found),
+    TITLES: (_titled_persons, _titled_persons),
+    DEMONYMS: (demonym_countries, demonym_countries),
+    NOT_NAMES: (_all_mentions, _all_mentions),
+}

@@ -26,11 +26,11 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "entities": pa.schema([
         ("entity_id", _S), ("name", _S), ("label", _S), ("aliases", pa.list_(_S)),
-        ("n_mentions", _I), ("n_docs", _I), ("country", _S), ("wikidata_id", _S),
+        ("n_mentions", _I), ("n_docs", _I), ("country", _S), ("wikidata_id", _S), ("evidence", _S),
     ]),
     "roles": pa.schema([
         ("doc_id", _S), ("entity_id", _S), ("role", _S), ("org_or_country_id", _S),
-        ("start", _I), ("end", _I),
+        ("start", _I), ("end", _I), ("country", _S), ("rule_id", _S),
     ]),
     "events": pa.schema([
         ("event_id", _S), ("doc_id", _S), ("event_type", _S), ("status", _S), ("trigger", _S),
