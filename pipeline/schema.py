@@ -56,8 +56,14 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 # Columns the contract fixes; the schemas above may carry more (rule_id for traceability).
+# Columns beyond the contract that a table may leave empty (filled with nulls when absent).
+EXTRA_COLUMNS: dict[str, frozenset[str]] = {
+    "entities": frozenset({"evidence"}),
+    "roles": frozenset({"country"}),
+}
 CONTRACT_COLUMNS: dict[str, list[str]] = {
-    name: [f.name for f in schema if f.name != "rule_id"] for name, schema in SCHEMAS.items()
+    name: [f.name for f in schema if f.name != "rule_id" and f.name not in EXTRA_COLUMNS.get(name, ())]
+    for name, schema in SCHEMAS.items()
 }
 
 ALLOWED_VALUES: dict[tuple[str, str], frozenset[str]] = {
