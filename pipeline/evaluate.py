@@ -299,16 +299,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--gold", default=str(config.GOLD_DIR), help="folder of gold JSON files")
     parser.add_argument("--out", default=str(config.OUT_DIR), help="folder of the extracted tables; scores.json is written there")
+    parser.add_argument("--baseline", choices=["spacy"],
+                        help="score a baseline instead of the tables: `spacy` runs bare fr_core_news_md NER over the "
+                             "cleaned seed texts (entities and resolution rows only; written to baseline_spacy.json)")
+    parser.add_argument("--seeds", default=str(config.SEEDS_DIR), help="with --baseline: folder of the articles")
     args = parser.parse_args(argv)
     out = Path(args.out)
+    gold_docs, corpus = load_gold(Path(args.gold))
+    if not gold_docs:
+        print(f"error: {args.gold}: no gold files (<doc_id>.json)", file=sys.stderr)
+        return 2
+    if args.baseline:
+        from .entities import spacy_baseline_tables
+
+        results = evaluate(spacy_baseline_tables(Path(args.seeds)), gold_docs, corpus)
+        results = {k: v for k, v in results.items() if k.startswith(("entities", "resolution"))}
+        print(format_table(results))
+        from .schema import write_bytes_atomic
+
+        write_bytes_atomic((json.dumps(results, indent=2) + "\n").encode("utf-8"), out / "baseline_spacy.json")
+        return 0
     try:
         tables = load_outputs(out)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    gold_docs, corpus = load_gold(Path(args.gold))
-    if not gold_docs:
-        print(f"error: {args.gold}: no gold files (<doc_id>.json)", file=sys.stderr)
         return 2
     results = evaluate(tables, gold_docs, corpus)
     print(format_table(results))

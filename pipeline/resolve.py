@@ -354,9 +354,34 @@ def across_documents(local_entities: list[dict]) -> tuple[dict[str, str], list[d
                      "n_docs": len({l["local_id"].rsplit("#", 1)[0] for l in items}),
                      "country": countries.most_common(1)[0][0] if countries else None,
                      "wikidata_id": next((l["wikidata_id"] for l in items if l.get("wikidata_id")), None),
-                     "evidence": "; ".join(e for i in sorted(members) for e in evidence[i]) or None})
+                     "evidence": "; ".join(e for i in sorted(members) for e in evidence[i]) or None,
+                     "_first": min(l["local_id"] for l in items),
+                     "_first_doc": min(l["local_id"] for l in items).rsplit("#", 1)[0],
+                     "_locals": {l["local_id"] for l in items}})
+    _separate_homonyms(rows, mapping)
     rows.sort(key=lambda r: r["entity_id"])
     return mapping, rows
+
+
+def _separate_homonyms(rows: list[dict], mapping: dict[str, str]) -> None:
+    """Two entities kept apart that share a name (and so an id) get ids that also hold their country,
+    or their first article: "Ali Khan" of PK and "Ali Khan" of IN."""
+    by_id: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_id[row["entity_id"]].append(row)
+    for eid, same in by_id.items():
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda r: (r["country"] or "", r.pop("_first")))
+        for row in same[1:]:
+            new = entity_id_for(row["label"], f"{row['name']}|{row['country'] or row['_first_doc']}")
+            for local_id, mapped in mapping.items():
+                if mapped == eid and local_id in row["_locals"]:
+                    mapping[local_id] = new
+            row["entity_id"] = new
+    for row in rows:
+        for k in ("_first", "_first_doc", "_locals"):
+            row.pop(k, None)
 
 
 def _countries_agree(a: dict, b: dict) -> bool:
