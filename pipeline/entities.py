@@ -240,6 +240,10 @@ class _Analysis:
         for match_id, start, end in matchers.phrases(doc):
             table = self.phrase_at[doc.vocab.strings[match_id]]
             table[start] = max(end, table.get(start, 0))
+        for table in self.phrase_at.values():  # "ministre" inside "premier ministre" is not a title of its own
+            inner = {s for s in table for o, e in table.items() if o < s < e}
+            for start in inner:
+                del table[start]
         self.title_tokens: set[int] = set()
         self.gazetteer = self._extend_regions(self._gazetteer_candidates())
         self.patterns = self._pattern_candidates() + self._quoted_candidates()
@@ -389,10 +393,16 @@ class _Analysis:
 
     # ---- persons
 
-    def name_run(self, i: int, *, stop: int | None = None) -> int:
-        """End of the name that starts at token i (i itself when there is none)."""
+    def name_run(self, i: int, *, stop: int | None = None, particle_first: bool = False) -> int:
+        """End of the name that starts at token i (i itself when there is none); `particle_first` lets it
+        open on a particle ("Mme von der Leyen")."""
         doc, j, words = self.doc, i, 0
         limit = len(doc) if stop is None else stop
+        if particle_first:
+            while j < limit and doc[j].text.casefold() in self.lex.particles and doc[j].text.islower():
+                j += 1
+            if j == i or j >= limit or not self.is_name_word(doc[j]):
+                j = i
         while j < limit and words < _MAX_NAME_TOKENS:
             token = doc[j]
             if self.is_name_word(token) and not self._gazetteer_place_at(j):
@@ -401,7 +411,7 @@ class _Analysis:
             elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
                     and not token.whitespace_ and self.is_name_word(doc[j + 1]):
                 j += 1
-            elif j > i and token.text.casefold() in self.lex.particles:
+            elif j > i and words and token.text.casefold() in self.lex.particles:
                 k = j
                 while k < limit and doc[k].text.casefold() in self.lex.particles:
                     k += 1
@@ -462,7 +472,7 @@ class _Analysis:
         head = self.doc[start:end].text
         if not head.isupper():
             head = head[0].lower() + head[1:]
-        parts = [head] + [self.doc[s:e].text for s, e in portfolios]
+        parts = [head] + [self.doc[s + (self.doc[s].lower_ == "et"):e].text for s, e in portfolios]
         return " ".join(parts)
 
     def _add_person(self, start: int, end: int, kind: str, rule_id: str, role: dict | None) -> Candidate:
@@ -514,6 +524,8 @@ class _Analysis:
             i -= 1
         if i == comma or self.name_run(i, stop=comma) != comma:
             return None
+        if i > 0 and self.doc[i - 1].pos_ == "DET" and self.doc[i - 1].text[:1].isupper():
+            return None  # "Le Monde, le directeur ...": a title of a newspaper, not a person
         return i
 
     def _enumeration(self, i: int, title_start: int, title_end: int, info: dict) -> list[Candidate]:
@@ -541,7 +553,7 @@ class _Analysis:
         out = []
         for token in self.doc:
             if token.text in self.lex.honorifics:
-                end = self.name_run(token.i + 1)
+                end = self.name_run(token.i + 1, particle_first=True)
                 if end > token.i + 1:
                     out.append(Candidate(token.i + 1, end, "PER", "honorific", "honorific"))
         return out
