@@ -570,10 +570,10 @@ class _Analysis:
         return out
 
     def _pairing_candidates(self) -> list[Candidate]:
-        """Two places joined by a hyphen with no space ("Chine-Asie centrale") or by " + " ("Asie centrale
-        + États-Unis"): the name of a format."""
+        """Two places (or a union and a place) joined by a hyphen with no space ("Chine-Asie centrale",
+        "UE-Asie centrale") or by " + " ("Asie centrale + États-Unis"): the name of a format."""
         doc, out = self.doc, []
-        places = {c.start: c for c in self.gazetteer if c.label == "LOC"}
+        places = {c.start: c for c in self.gazetteer if c.label in {"LOC", "ORG"}}
         for cand in places.values():
             joiner = cand.end
             if joiner + 1 >= len(doc) or joiner + 1 not in places:

