@@ -12,6 +12,12 @@ from pipeline.timex3 import is_value
 
 FLOORS = config.ROOT / "tests" / "score_floors.json"
 GOLD_DOCS, GOLD_CORPUS = load_gold(config.GOLD_DIR)
+DEV_DIR = config.ROOT / "tests" / "dev"  # held-out set: checked for form here, never tuned on
+# (gold folder, article folder) pairs whose gold files are checked for form
+GOLD_SETS = {"seeds": (config.GOLD_DIR, config.SEEDS_DIR), "dev": (DEV_DIR / "gold", DEV_DIR / "seeds")}
+ALL_GOLD = {(name, doc_id): (gold, seeds / f"{doc_id}.txt")
+            for name, (gold_dir, seeds) in GOLD_SETS.items()
+            for doc_id, gold in load_gold(gold_dir)[0].items()}
 CURRENCIES = {c.alpha_3 for c in pycountry.currencies}
 LABELS = {"PER", "LOC", "ORG", "MISC"}
 EVENT_TYPES = {"meeting", "summit", "visit", "invitation", "aid", "agreement", "founding", "election"}
@@ -23,10 +29,10 @@ def test_gold_covers_every_seed():
     assert GOLD_CORPUS, "tests/gold/entities.json is missing or empty"
 
 
-@pytest.mark.parametrize("doc_id", sorted(GOLD_DOCS))
-def test_gold_file_is_well_formed(doc_id):
-    gold = GOLD_DOCS[doc_id]
-    text = (config.SEEDS_DIR / f"{doc_id}.txt").read_text(encoding="utf-8")
+@pytest.mark.parametrize("key", sorted(ALL_GOLD), ids=lambda k: f"{k[0]}:{k[1]}")
+def test_gold_file_is_well_formed(key):
+    gold, article = ALL_GOLD[key]
+    text = article.read_text(encoding="utf-8")
     names = {e["name"] for e in gold["entities"]}
     assert len(names) == len(gold["entities"]), "an entity is listed twice"
     for entity in gold["entities"]:
@@ -50,14 +56,17 @@ def test_gold_file_is_well_formed(doc_id):
         assert quote["speaker"] is None or quote["speaker"] in names, quote
 
 
-def test_corpus_entities_cover_every_article_alias():
-    corpus = {(e["label"], a) for e in GOLD_CORPUS for a in e["aliases"]}
+@pytest.mark.parametrize("gold_dir", [d for d, _ in GOLD_SETS.values()], ids=list(GOLD_SETS))
+def test_corpus_entities_cover_every_article_alias(gold_dir):
+    gold_docs, gold_corpus = load_gold(gold_dir)
+    assert gold_corpus, f"{gold_dir}/entities.json is missing or empty"
+    corpus = {(e["label"], a) for e in gold_corpus for a in e["aliases"]}
     seen: dict[tuple[str, str], str] = {}
-    for entity in GOLD_CORPUS:
+    for entity in gold_corpus:
         for alias in entity["aliases"]:
             assert seen.setdefault((entity["label"], alias), entity["name"]) == entity["name"], \
                 f"alias {alias!r} ({entity['label']}) is in two corpus entities"
-    for doc_id, gold in GOLD_DOCS.items():
+    for doc_id, gold in gold_docs.items():
         for entity in gold["entities"]:
             for alias in [entity["name"], *entity["aliases"]]:
                 assert (entity["label"], alias) in corpus, f"{doc_id}: {alias!r} ({entity['label']}) not in entities.json"
