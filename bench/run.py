@@ -201,14 +201,16 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
 
     sequence = list(itertools.islice(articles(read_pool(POOL)), max(sizes) + 1))
-    rows = [bench_size(sequence[:size], sequence[size], work, n_process=args.n_process,
-                       bare=args.bare_max is None or size <= args.bare_max) for size in sizes]
+    result = {"taken": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+              "pool": str(POOL.name), "sizes": []}
     for size in sizes:
+        result["sizes"].append(bench_size(sequence[:size], sequence[size], work, n_process=args.n_process,
+                                          bare=args.bare_max is None or size <= args.bare_max))
         for leftover in (f"corpus-{size}", f"out-{size}", f"out-{size}-1p"):
             shutil.rmtree(work / leftover, ignore_errors=True)
-    result = {"taken": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-              "pool": str(POOL.name), "sizes": rows}
-    (out / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        (out / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")  # kept after each size
+        print(format_rows(result["sizes"][-1:]), flush=True)
+    rows = result["sizes"]
     m = result["machine"]
     print(f"\nmachine: {m['nproc']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, spaCy {m['spacy']}, {m['model']};"
           f" {args.n_process} process(es); model load {rows[0]['model_load_seconds']:.1f} s")
