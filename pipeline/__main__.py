@@ -56,14 +56,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
                            batch_size=args.batch_size, clock=clock, progress=True)
     for problem in problems:
         print(problem, file=sys.stderr)
-    if executor.name == "dask":
+    if not clock.counts["processed"]:
+        print(f"{'model':<9} not loaded: every article was reused from {cache.folder if cache else 'the cache'}")
+    elif executor.name == "dask":
         print(f"{'model':<9} {config.SPACY_MODEL} loaded once on each of {executor.n_workers_seen} Dask worker(s)"
-              f" ({executor.address})")
-    elif clock.counts["processed"]:
+              f" ({executor.address}), at most {executor.load_seconds:.2f}s")
+    else:
         print(f"{'model':<9} {config.SPACY_MODEL} loaded in {executor.load_seconds:.2f}s;"
               f" per-article stages in {executor.name} ({getattr(executor, 'n_process', 1)} process(es))")
-    else:
-        print(f"{'model':<9} not loaded: every article was reused from {cache.folder if cache else 'the cache'}")
     for line in _stage_lines(clock, len(seeds.articles)):
         print(line)
     t = time.perf_counter()
