@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 SIZES  ?= 100,1000,10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test evaluate bench report browser clean
+.PHONY: help install extract test evaluate evaluate-dev bench report browser clean
 
 ## help: list the targets
 help:
@@ -44,6 +44,12 @@ test: $(TEST_STAMP) browser
 ## evaluate: print precision, recall and F1 per table against tests/gold
 evaluate: $(STAMP)
 	$(BIN)/python -m pipeline.evaluate --gold tests/gold --out outputs
+
+## evaluate-dev: extract and score the held-out set tests/dev (measures generalisation; never tune on it)
+evaluate-dev: $(STAMP)
+	$(BIN)/python -m pipeline extract --seeds tests/dev/seeds --out outputs/dev
+	$(BIN)/python -m pipeline.evaluate --gold tests/dev/gold --out outputs/dev
+	$(BIN)/python -m pipeline.evaluate --baseline spacy --seeds tests/dev/seeds --gold tests/dev/gold --out outputs/dev
 
 ## bench: pipeline vs bare nlp.pipe on 100, 1,000, 10,000 articles, into outputs/bench.json (SIZES=100,1000 to limit)
 bench: $(BENCH_STAMP)
