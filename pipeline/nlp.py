@@ -1,6 +1,8 @@
 """Sentences and the spaCy pipeline: the model plus the project's registered components."""
 from __future__ import annotations
 
+import re
+
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -44,9 +46,34 @@ def sentences(doc: Doc) -> list[dict]:
                 continue
             lead = len(piece) - len(piece.lstrip())
             rows.append({"start": piece_start + lead, "end": piece_start + lead + len(stripped)})
+    rows = _repair_boundaries(text, rows)
     for i, row in enumerate(rows):
         row["sentence_id"] = i
     return rows
+
+
+_FINAL = re.compile(r"[.!?…](?:[\s\"'»”’)\]]*)$")
+
+
+def _repair_boundaries(text: str, rows: list[dict]) -> list[dict]:
+    """Undo the parser's cuts inside a sentence, within one paragraph.
+
+    A piece with no letter or digit (a lone quote mark) joins the piece before it, or the one after it
+    when it opens the paragraph; a piece that does not end a sentence (no final . ! ? …, quote marks
+    aside) joins the next one: "ont tenu mardi dans la capitale kazakhe" + "Astana le quatrième ...".
+    """
+    same_paragraph = lambda a, b: "\n" not in text[a["end"]:b["start"]]
+    merged: list[dict] = []
+    for row in rows:
+        piece = text[row["start"]:row["end"]]
+        previous = merged[-1] if merged else None
+        if previous and same_paragraph(previous, row) and (
+                not any(ch.isalnum() for ch in piece)
+                or not _FINAL.search(text[previous["start"]:previous["end"]])):
+            previous["end"] = row["end"]
+        else:
+            merged.append(dict(row))
+    return merged
 
 
 def sentence_of(sentence_rows: list[dict], start: int) -> int | None:

@@ -65,6 +65,10 @@ def test_documents_and_sentences(seed_tables):
     for doc_id, group in sentences.groupby("doc_id"):
         assert list(group.sentence_id) == list(range(len(group)))
         assert all("\n" not in docs.text[doc_id][s:e] for s, e in zip(group.start, group.end))
+        assert all(any(ch.isalnum() for ch in docs.text[doc_id][s:e]) for s, e in zip(group.start, group.end)), \
+            f"{doc_id}: a sentence of punctuation alone"
+    first = sentences[sentences.doc_id == "000_d6ec6840f44f2112"].iloc[0]
+    assert docs.text["000_d6ec6840f44f2112"][first.start:first.end].endswith("le quatrième cycle des sommets C5+1.")
 
 
 def test_schema_rejects_wrong_values():
