@@ -49,13 +49,16 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return outer
 
 
-def is_speech(doc: Doc, start: int, end: int) -> bool:
-    """Quoted words that are speech: long enough, with a verb, not a capitalised name."""
+def is_speech(doc: Doc, start: int, end: int, *, quoted: str) -> bool:
+    """Quoted words that are speech: long enough, with a verb, not a capitalised name.
+
+    `quoted` is doc.text[start:end], passed in because Doc.text rebuilds the whole string on each access.
+    """
     rules = _rules()
-    words = _WORD.findall(doc.text[start:end])
+    words = _WORD.findall(quoted)
     if len(words) < rules["min_words"]:
         return False
-    visible = [ch for ch in doc.text[start:end] if not ch.isspace()]
+    visible = [ch for ch in quoted if not ch.isspace()]
     if sum(ch.isalpha() for ch in visible) < rules["min_letter_share"] * len(visible):
         return False  # figures, a table, or scanning noise
     capitalised = sum(w[0].isupper() for w in words[1:]) / max(1, len(words) - 1)
@@ -182,13 +185,14 @@ def extract(doc: Doc, *, mentions: list[dict]) -> list[dict]:
     index = MentionIndex(doc, mentions)
     speakers = _Speakers(doc, index)
     quotes = []
-    for open_, close in quote_spans(doc.text):
+    text = doc.text  # Doc.text rebuilds the string from every token: read it once
+    for open_, close in quote_spans(text):
         start, end = open_ + 1, close
-        while start < end and doc.text[start].isspace():
+        while start < end and text[start].isspace():
             start += 1
-        while end > start and doc.text[end - 1].isspace():
+        while end > start and text[end - 1].isspace():
             end -= 1
-        if not is_speech(doc, start, end):
+        if not is_speech(doc, start, end, quoted=text[start:end]):
             continue
         speaker, verb, found = speakers.after(close)
         rule_id = "quote.after-verb"
@@ -197,7 +201,7 @@ def extract(doc: Doc, *, mentions: list[dict]) -> list[dict]:
             rule_id = "quote.before-verb" if verb else "quote.unattributed"
         if speaker is not None:
             speakers.speakers.append(speaker)
-        quotes.append({"start": start, "end": end, "text": doc.text[start:end],
+        quotes.append({"start": start, "end": end, "text": text[start:end],
                        "speaker_id": speaker["entity_id"] if speaker else None, "verb": verb, "rule_id": rule_id})
     return quotes
 
