@@ -45,7 +45,7 @@ test: $(TEST_STAMP) browser
 evaluate: $(STAMP)
 	$(BIN)/python -m pipeline.evaluate --gold tests/gold --out outputs
 
-## evaluate-dev: extract and score the held-out set tests/dev (measures generalisation; never tune on it)
+## evaluate-dev: extract and score the development set tests/dev (error analysis allowed, see its README)
 evaluate-dev: $(STAMP)
 	$(BIN)/python -m pipeline extract --seeds tests/dev/seeds --out outputs/dev
 	$(BIN)/python -m pipeline.evaluate --gold tests/dev/gold --out outputs/dev

@@ -12,7 +12,7 @@ from pipeline.timex3 import is_value
 
 FLOORS = config.ROOT / "tests" / "score_floors.json"
 GOLD_DOCS, GOLD_CORPUS = load_gold(config.GOLD_DIR)
-DEV_DIR = config.ROOT / "tests" / "dev"  # held-out set: checked for form here, never tuned on
+DEV_DIR = config.ROOT / "tests" / "dev"  # development set: checked for form here
 # (gold folder, article folder) pairs whose gold files are checked for form
 GOLD_SETS = {"seeds": (config.GOLD_DIR, config.SEEDS_DIR), "dev": (DEV_DIR / "gold", DEV_DIR / "seeds")}
 ALL_GOLD = {(name, doc_id): (gold, seeds / f"{doc_id}.txt")
