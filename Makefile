@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 SIZES  ?= 100,1000,10000
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test evaluate evaluate-dev bench report browser clean
+.PHONY: help install extract test evaluate evaluate-dev evaluate-heldout bench report browser clean
 
 ## help: list the targets
 help:
@@ -50,6 +50,12 @@ evaluate-dev: $(STAMP)
 	$(BIN)/python -m pipeline extract --seeds tests/dev/seeds --out outputs/dev
 	$(BIN)/python -m pipeline.evaluate --gold tests/dev/gold --out outputs/dev
 	$(BIN)/python -m pipeline.evaluate --baseline spacy --seeds tests/dev/seeds --gold tests/dev/gold --out outputs/dev
+
+## evaluate-heldout: extract and score the held-out set tests/heldout (read the figures only, never its errors)
+evaluate-heldout: $(STAMP)
+	$(BIN)/python -m pipeline extract --seeds tests/heldout/seeds --out outputs/heldout
+	$(BIN)/python -m pipeline.evaluate --gold tests/heldout/gold --out outputs/heldout
+	$(BIN)/python -m pipeline.evaluate --baseline spacy --seeds tests/heldout/seeds --gold tests/heldout/gold --out outputs/heldout
 
 ## bench: pipeline vs bare nlp.pipe on 100, 1,000, 10,000 articles, into outputs/bench.json (SIZES=100,1000 to limit)
 bench: $(BENCH_STAMP)

@@ -13,8 +13,11 @@ from pipeline.timex3 import is_value
 FLOORS = config.ROOT / "tests" / "score_floors.json"
 GOLD_DOCS, GOLD_CORPUS = load_gold(config.GOLD_DIR)
 DEV_DIR = config.ROOT / "tests" / "dev"  # development set: checked for form here
+HELDOUT_DIR = config.ROOT / "tests" / "heldout"  # held-out set: checked for form here, scored by the lead only
 # (gold folder, article folder) pairs whose gold files are checked for form
-GOLD_SETS = {"seeds": (config.GOLD_DIR, config.SEEDS_DIR), "dev": (DEV_DIR / "gold", DEV_DIR / "seeds")}
+GOLD_SETS = {"seeds": (config.GOLD_DIR, config.SEEDS_DIR),
+             "dev": (DEV_DIR / "gold", DEV_DIR / "seeds"),
+             "heldout": (HELDOUT_DIR / "gold", HELDOUT_DIR / "seeds")}
 ALL_GOLD = {(name, doc_id): (gold, seeds / f"{doc_id}.txt")
             for name, (gold_dir, seeds) in GOLD_SETS.items()
             for doc_id, gold in load_gold(gold_dir)[0].items()}
