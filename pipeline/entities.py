@@ -35,6 +35,7 @@ DEMONYMS = "entities/demonyms.csv"
 TITLES = "entities/titles.yml"
 NOT_NAMES = "entities/not_names.yml"
 PATTERNS = "entities/patterns.jsonl"
+NAMED_THINGS = "entities/named_things.yml"
 
 LABELS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC", "GPE": "LOC", "PERSON": "PER"}
 COMPONENT = "entity_rules"
@@ -47,6 +48,10 @@ _SENTENCE_END = frozenset(".!?…")
 _ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|re|ème)$")
 _QUOTES = {"«": "»", '"': '"', "“": "”"}
 _MAX_QUOTED_NAME_TOKENS = 14
+_MAX_DOCUMENT_NAME_TOKENS = 16
+_NAME_LINKS = frozenset({"de", "du", "des", "d'", "d’", "sur", "pour", "entre", "contre", "à", "au", "aux", "en",
+                         "relative", "relatif", "relatives", "relatifs", "faveur"})
+_ARTICLES = frozenset({"la", "le", "les", "l'", "l’", "l"})
 
 
 # --------------------------------------------------------------------------- rule data
@@ -78,6 +83,8 @@ class Lexicon:
     not_names: frozenset[str]
     calendar: frozenset[str]
     patterns: tuple[dict, ...]
+    named: dict[str, frozenset[str]]
+    programme_links: tuple[tuple[str, ...], ...]
 
 
 def _apostrophe_variants(text: str) -> set[str]:
@@ -141,6 +148,7 @@ def lexicon() -> Lexicon:
             demonyms.setdefault(form, country)
 
     titles = load_yaml(TITLES)
+    named = load_yaml(NAMED_THINGS)
     words = load_yaml(NOT_NAMES)
     patterns = load_jsonl(PATTERNS)
     for line, pattern in enumerate(patterns, start=1):
@@ -165,6 +173,9 @@ def lexicon() -> Lexicon:
         not_names=frozenset(str(w).casefold() for w in require(words, "words", NOT_NAMES)),
         calendar=_calendar_words(),
         patterns=patterns,
+        named={key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
+               for key in ("document_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns")},
+        programme_links=tuple(tuple(str(w).casefold().split()) for w in require(named, "programme_links", NAMED_THINGS)),
     )
 
 
@@ -253,9 +264,11 @@ class _Analysis:
         self.model = self._model_candidates()
         self.entity_at = self._index(self.model + self.gazetteer + self.patterns)
         self.roles: list[dict] = []
-        self.persons = self._title_candidates() + self._honorific_candidates()
+        self.persons = self._title_candidates() + self._honorific_candidates() + self._demonym_candidates()
         self.institutions = self._institution_candidates()
         self.pairings = self._pairing_candidates()
+        self.named = self._document_candidates() + self._event_candidates() + self._programme_candidates() \
+            + self._facility_candidates()
 
     @staticmethod
     def _index(cands: list[Candidate]) -> dict[int, Candidate]:
@@ -331,12 +344,32 @@ class _Analysis:
                 pieces = _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
                 for s, e in pieces:
                     s, e, more = self._trim(s, e)
-                    if s >= e or not self._has_name(s, e):
+                    if s >= e or not self._has_name(s, e) or self._hyphened_places(s, e) or self._verb_alone(s, e):
                         continue
                     done = repairs + more + (["split"] if len(pieces) > 1 else [])
                     rule_id = "model" if not done else "model/" + "+".join(dict.fromkeys(done))
                     out.append(Candidate(s, e, label, "model", rule_id))
         return out
+
+    def _hyphened_places(self, start: int, end: int) -> bool:
+        """Known places joined by hyphens ("Chine-Inde", "Maroc-France"): the places, not one name."""
+        i, parts = start, 0
+        while i < end:
+            cand = self.entity_at.get(i)
+            if cand is None or cand.kind != "gazetteer" or cand.end > end:
+                return False
+            i, parts = cand.end, parts + 1
+            if i < end:
+                if self.doc[i].text not in {"-", "‑"}:
+                    return False
+                i += 1
+        return parts > 1
+
+    def _verb_alone(self, start: int, end: int) -> bool:
+        """A verb that opens a sentence with a capital ("Discuté depuis 1999, ..."), which the model takes for a name."""
+        token = self.doc[start]
+        return end == start + 1 and token.pos_ in {"VERB", "AUX"} and self._at_sentence_start(start) \
+            and token.text[1:].islower()
 
     def _repair(self, start: int, end: int) -> list[tuple[int, int, list[str]]]:
         """Split a model span at line breaks and trim its edges; [] when nothing is left."""
@@ -405,8 +438,11 @@ class _Analysis:
                 j = i
         while j < limit and words < _MAX_NAME_TOKENS:
             token = doc[j]
-            if self.is_name_word(token) and not self._gazetteer_place_at(j):
+            if self.is_name_word(token) and (not self._gazetteer_place_at(j) or self._city_as_first_name(j, i, limit)):
                 j += 1
+                words += 1
+            elif j > i and words and self._hyphenated_particle(j, limit):
+                j += 3
                 words += 1
             elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
                     and not token.whitespace_ and self.is_name_word(doc[j + 1]):
@@ -423,6 +459,22 @@ class _Analysis:
             if doc[j - 1].text in _SENTENCE_END or "\n" in doc[j - 1].whitespace_:
                 break
         return j
+
+    def _hyphenated_particle(self, j: int, limit: int) -> bool:
+        """A particle joined to a name by a hyphen ("Bachar al-Assad", "Abdel Fattah al-Sissi")."""
+        doc = self.doc
+        return j + 2 < limit and doc[j].text.islower() and doc[j].text.casefold() in self.lex.particles \
+            and doc[j + 1].text in {"-", "‑"} and not doc[j].whitespace_ and not doc[j + 1].whitespace_ \
+            and self.is_name_word(doc[j + 2])
+
+    def _city_as_first_name(self, j: int, i: int, limit: int) -> bool:
+        """A one-word city that opens a name and is followed by a surname is a first name ("Santiago Peña",
+        "Florence Parly")."""
+        cand = self.entity_at.get(j)
+        doc = self.doc
+        return j == i and cand is not None and cand.rule_id == "gazetteer:city" and len(cand) == 1 \
+            and j + 1 < limit and doc[j].whitespace_ and "\n" not in doc[j].whitespace_ \
+            and self.is_name_word(doc[j + 1]) and not self._gazetteer_place_at(j + 1)
 
     def _gazetteer_place_at(self, i: int) -> bool:
         cand = self.entity_at.get(i)
@@ -526,6 +578,8 @@ class _Analysis:
             return None
         if i > 0 and self.doc[i - 1].pos_ == "DET" and self.doc[i - 1].text[:1].isupper():
             return None  # "Le Monde, le directeur ...": a title of a newspaper, not a person
+        if i > 0 and (self.doc[i - 1].pos_ == "DET" or self.doc[i - 1].text.casefold() in {"du", "des", "au", "aux"}):
+            return None  # "la fête du Trône, le président ...": a noun after an article is no person's name
         return i
 
     def _enumeration(self, i: int, title_start: int, title_end: int, info: dict) -> list[Candidate]:
@@ -558,6 +612,141 @@ class _Analysis:
                     out.append(Candidate(token.i + 1, end, "PER", "honorific", "honorific"))
         return out
 
+    def _demonym_candidates(self) -> list[Candidate]:
+        """A nationality noun after an article introduces a person: "l'Argentin Javier Milei",
+        "la Chilienne Michelle Bachelet"."""
+        out = []
+        for token in self.doc[1:]:
+            country = self.lex.demonyms.get(token.text.casefold())
+            before = self.doc[token.i - 1]
+            if country is None or not token.text[:1].isupper() or before.pos_ != "DET" and before.text.casefold() \
+                    not in {"l'", "l’", "au", "du", "aux", "des"}:
+                continue
+            end = self.name_run(token.i + 1)
+            if end > token.i + 1:
+                out.append(Candidate(token.i + 1, end, "PER", "title", "demonym:before_name",
+                                     extra={"role": None, "country": country}))
+        return out
+
+    # ---- named things and facilities
+
+    def _at_sentence_start(self, i: int) -> bool:
+        doc = self.doc
+        return i == 0 or doc[i].is_sent_start or "\n" in doc[i - 1].whitespace_ or doc[i - 1].is_space
+
+    def _name_complement(self, i: int) -> int:
+        """End of a document name's complement from token i: adjectives, "de/sur/pour/relative à ... + noun
+        or name" phrases, a year right after the head; it ends before a comma, a verb or a quote mark."""
+        doc, n, j, end = self.doc, len(self.doc), i, i
+        after_link = False
+        while j < n and j < i + _MAX_DOCUMENT_NAME_TOKENS and "\n" not in doc[j - 1].whitespace_:
+            token, low = doc[j], doc[j].text.casefold()
+            participle = "Part" in token.morph.get("VerbForm")
+            if token.text in {"-", "‑"} and not doc[j - 1].whitespace_ and not token.whitespace_ and j + 1 < n \
+                    and doc[j + 1].text[:1].isalnum():
+                j += 1
+            elif low in _NAME_LINKS or low == "et" and j + 1 < n and doc[j + 1].text.casefold() in _NAME_LINKS:
+                j += 1
+                while j < n and doc[j].text.casefold() in _ARTICLES:
+                    j += 1
+                after_link = True
+            elif token.like_num and j == i:  # "Agenda 2063", "Vision 2030": the year ends the name
+                return j + 1
+            elif end == j > i and doc[j - 1].text.endswith(_APOSTROPHE_FORMS) and not doc[j - 1].whitespace_ \
+                    and token.is_alpha:  # "Xi'" + "an"
+                j = end = j + 1
+            elif participle and j > i and j > end - 1 and (j + 1 >= n or doc[j + 1].is_punct):
+                j = end = j + 1
+            elif participle or token.is_punct or token.like_num or low in self.lex.calendar:
+                break
+            elif token.text[:1].isupper() or token.pos_ == "ADJ" or token.pos_ in {"NOUN", "PROPN"} and after_link:
+                j = end = j + 1
+                after_link = False
+            else:
+                break
+        return end
+
+    def _document_candidates(self) -> list[Candidate]:
+        """A capitalised document, programme or event head with its complement: "la Déclaration de Xi'an",
+        "le Pacte mondial pour les migrations", "la Coupe du monde de football"."""
+        doc, out = self.doc, []
+        for token in doc:
+            if token.text.casefold() not in self.lex.named["document_heads"] or not token.text[:1].isupper() \
+                    or token.text.isupper() or self._gazetteer_place_at(token.i):
+                continue
+            end = self._name_complement(token.i + 1)
+            if end == token.i + 1:
+                continue
+            if self._at_sentence_start(token.i) and not any(t.text[:1].isupper() and not self.is_filler(t)
+                                                            for t in doc[token.i + 1:end]):
+                continue
+            out.append(Candidate(token.i, end, "MISC", "pattern", "named:document"))
+        return out
+
+    def _link_then(self, i: int) -> int:
+        """Token after a "de/du/des/d' + article" link that starts at i (i when there is none)."""
+        doc, n = self.doc, len(self.doc)
+        if i < n and doc[i].text.casefold() in {"de", "du", "des", "d'", "d’"}:
+            i += 1
+            while i < n and doc[i].text.casefold() in _ARTICLES:
+                i += 1
+        return i
+
+    def _event_candidates(self) -> list[Candidate]:
+        """A holiday or event named by a lowercase head and a capitalised noun: "la fête du Trône"."""
+        return self._headed_names("event_heads", "MISC", "named:event", link_required=True)
+
+    def _programme_candidates(self) -> list[Candidate]:
+        """A programme named by a lowercase head after a definite article, whose complement ends on a place
+        after "pour" or "en faveur de": "l'initiative de résilience économique pour l'Asie centrale"."""
+        doc, out, n = self.doc, [], len(self.doc)
+        for token in doc[1:]:
+            if token.text not in self.lex.named["programme_heads"] or doc[token.i - 1].text.casefold() not in _ARTICLES:
+                continue
+            j = token.i + 1
+            while j < n and j < token.i + _MAX_DOCUMENT_NAME_TOKENS:
+                link = next((link for link in self.lex.programme_links
+                             if [t.text.casefold() for t in doc[j:j + len(link)]] == list(link)), None)
+                if link is not None:
+                    k = j + len(link)
+                    while k < n and doc[k].text.casefold() in _ARTICLES:
+                        k += 1
+                    place = self.entity_at.get(k)
+                    if place is not None and place.label == "LOC" and place.kind == "gazetteer":
+                        out.append(Candidate(token.i, place.end, "MISC", "pattern", "named:programme"))
+                    break
+                word = doc[j]
+                if word.text.casefold() in {"de", "d'", "d’", "du", "des", "et"} or word.text.islower() \
+                        and word.is_alpha and word.pos_ in {"NOUN", "ADJ"}:
+                    j += 1
+                else:
+                    break
+        return out
+
+    def _facility_candidates(self) -> list[Candidate]:
+        """A building or site named by a lowercase head and a name that is no known place: "le palais de la
+        Marina", "l'aéroport international de Haneda", "la place Tahrir" (LOC)."""
+        return self._headed_names("facility_heads", "LOC", "named:facility", link_required=False)
+
+    def _headed_names(self, heads: str, label: str, rule_id: str, *, link_required: bool) -> list[Candidate]:
+        """A lowercase head of `heads`, its adjectives, a "de/du/de la" link (optional unless
+        `link_required`) and a capitalised name that is no known place or organisation."""
+        doc, out = self.doc, []
+        for token in doc:
+            if token.text not in self.lex.named[heads]:
+                continue
+            j = token.i + 1
+            while j < len(doc) and doc[j].text.islower() and doc[j].pos_ == "ADJ" and not doc[j].is_stop:
+                j += 1
+            start = self._link_then(j)
+            if link_required and start == j or start >= len(doc) or self._gazetteer_place_at(start) \
+                    or not self.is_name_word(doc[start]):
+                continue
+            end = self.name_run(start)
+            if end > start:
+                out.append(Candidate(token.i, end, label, "pattern", rule_id))
+        return out
+
     # ---- organisations and formats
 
     def _institution_candidates(self) -> list[Candidate]:
@@ -580,12 +769,25 @@ class _Analysis:
                 continue
             hyphen = doc[joiner].text == "-" and not doc[joiner - 1].whitespace_ and not doc[joiner].whitespace_
             plus = doc[joiner].text == "+" and doc[joiner - 1].whitespace_ and doc[joiner].whitespace_
+            if hyphen and not self._names_a_format(cand.start, places[joiner + 1].end):
+                continue
             if hyphen or plus:
                 # the same pair in either order names the same format ("Chine-Asie centrale", "Asie centrale-Chine")
                 key = "pairing:" + "+".join(sorted((cand.key, places[joiner + 1].key)))
                 out.append(Candidate(cand.start, places[joiner + 1].end, "MISC", "pairing",
                                      "pairing:places_hyphen" if hyphen else "pairing:places_plus", key))
         return out
+
+    def _names_a_format(self, start: int, end: int) -> bool:
+        """A pairing in quote marks, or after a format noun ("le sommet UE-Asie centrale", "au format
+        Chine-Asie centrale"), names a format; elsewhere ("les relations Chine-Inde") it is two places."""
+        doc = self.doc
+        if start > 0 and end < len(doc) and doc[start - 1].text in _QUOTES and doc[end].text in _QUOTES.values():
+            return True
+        i = start - 1
+        while i >= 0 and i >= start - 3 and self.is_filler(doc[i]) and doc[i].text not in _QUOTES:
+            i -= 1
+        return i >= 0 and doc[i].text.casefold() in self.lex.named["format_nouns"]
 
     def _extend_regions(self, cands: list[Candidate]) -> list[Candidate]:
         """A region name coordinated with another adjective ("Asie du Sud et centrale") is one place."""
@@ -628,7 +830,11 @@ class _Analysis:
     # ---- merge
 
     def mentions(self) -> list[Candidate]:
-        everything = self.persons + self.institutions + self.pairings + self.patterns + self.gazetteer + self.model
+        gazetteer_spans = [(c.start, c.end) for c in self.gazetteer]
+        patterns = [c for c in self.patterns  # "G5" inside "G5 Sahel"
+                    if not any(s <= c.start and c.end <= e and e - s > len(c) for s, e in gazetteer_spans)]
+        everything = self.persons + self.institutions + self.pairings + self.named + patterns + self.gazetteer \
+            + self.model
         chosen: list[Candidate] = []
         taken: set[int] = set()
         for cand in sorted(everything, key=lambda c: (-_PRIORITY[c.kind] * (c.kind != "model" and c.kind != "gazetteer"),
@@ -852,6 +1058,10 @@ def _titled_persons(text: str) -> list[list]:
             if m["rule_id"].startswith(("title:", "honorific"))]
 
 
+def _named_things(text: str) -> list[list]:
+    return [[m["text"], m["label"]] for m in _example_mentions(text) if m["rule_id"].startswith(("named:", "pairing:"))]
+
+
 def _all_mentions(text: str) -> list[list]:
     return [[m["text"], m["label"]] for m in _example_mentions(text)]
 
@@ -864,4 +1074,5 @@ EXAMPLE_RUNNERS = {
     TITLES: (_titled_persons, _titled_persons),
     DEMONYMS: (demonym_countries, demonym_countries),
     NOT_NAMES: (_all_mentions, _all_mentions),
+    NAMED_THINGS: (_named_things, _named_things),
 }

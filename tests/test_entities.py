@@ -32,6 +32,16 @@ def test_component_is_registered_after_the_model(nlp):
     ("« Notre pays est fier de ce partenariat », a déclaré le président de la République.", []),
     # a demonym noun is not an entity
     ("Les Américains et les Kazakhs ont signé un accord à Astana.", [("Astana", "LOC")]),
+    # a nationality noun introduces a person, even one whose first name is also a city
+    ("Le sommet a réuni le Chilien Santiago Abascal et la Colombienne Victoria Dávila.",
+     [("Santiago Abascal", "PER"), ("Victoria Dávila", "PER")]),
+    # known places joined by a hyphen outside a format are the places
+    ("Le dossier Inde-Pakistan reste ouvert.", [("Inde", "LOC"), ("Pakistan", "LOC")]),
+    # a participle that opens a sentence is no name
+    ("Annoncé depuis des mois, le texte a été voté par le Sénégal.", [("Sénégal", "LOC")]),
+    # a hyphenated particle stays in the name; a pattern inside a gazetteer name gives the longer name
+    ("Le général Khalifa al-Haftar a reçu les chefs d'état-major du G5 Sahel.",
+     [("Khalifa al-Haftar", "PER"), ("G5 Sahel", "ORG")]),
 ])
 def test_span_repair(nlp, text, expected):
     assert mentions_of(nlp, text) == expected
