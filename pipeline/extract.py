@@ -160,7 +160,7 @@ def analyse(prepared: Prepared, doc, clock: StageClock | None = None) -> dict[st
     clock.add("events", t, len(events))
 
     t = time.perf_counter()
-    quotes = quotes_stage.extract(doc, mentions=mentions)
+    quotes = quotes_stage.extract(doc, mentions=mentions, roles=roles, sentences=sentences)
     for i, quote in enumerate(quotes):
         quote.update(quote_id=f"{doc_id}:q{i}", doc_id=doc_id)
     clock.add("quotes", t, len(quotes))

@@ -1,46 +1,141 @@
-"""Quoted speech with its speaker and reporting verb, from the rules in rules/quotes/quotes.yml."""
+"""Quoted speech with its speaker and reporting verb.
+
+Where the quotes are comes from rules/quotes/quotes.yml; who speaks from rules/quotes/speakers.yml and
+rules/quotes/reporting_verbs.yml. A speaker is tried, in order, after the quote (", a déclaré X",
+", a-t-il ajouté"), before it in its sentence ("X a estimé :", "selon X", "pour lui"), as the subject of
+the clause that holds it ("X a salué « ... »"), from a previous sentence that ends with a colon, and
+finally from the quote just before it in the same paragraph. A speaker named by a pronoun, a title or a
+description is resolved to the nearest person that fits (title family from the `roles` rows, gender,
+country).
+"""
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from . import nlp as nlp_stage
 from . import rulesdata
-from .discourse import MentionIndex, example_mentions, example_nlp
+from .discourse import MentionIndex, example_mentions, example_nlp, phrase_tokens
 
 RULES_FILE = "quotes/quotes.yml"
+SPEAKERS_FILE = "quotes/speakers.yml"
+VERBS_FILE = "quotes/reporting_verbs.yml"
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_MARKS = frozenset({"«", "»", "“", "”", "\""})
+_OF = frozenset({"de", "du", "des", "d'"})
+
+
+def _fold(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
+def _phrase_pattern(phrases) -> re.Pattern | None:
+    """One regex finding any of the phrases as whole words in folded text, longest first."""
+    forms = sorted({_fold(p) for p in phrases}, key=len, reverse=True)
+    if not forms:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])")
 
 
 @functools.lru_cache(maxsize=1)
 def _rules() -> dict:
     data = rulesdata.load_yaml(RULES_FILE)
-    for key in ("marks", "min_words", "min_words_without_verb", "min_letter_share", "max_capitalised_share", "after_window", "reporting_verbs",
-                "source_nouns", "source_prepositions", "subject_pronouns"):
+    for key in ("marks", "min_words", "min_words_without_verb", "min_letter_share", "max_capitalised_share",
+                "after_window", "naming_cues"):
         rulesdata.require(data, key, RULES_FILE)
-    return {**data, "reporting_verbs": frozenset(data["reporting_verbs"]),
-            "source_nouns": frozenset(data["source_nouns"]),
-            "source_prepositions": frozenset(p.replace("’", "'") for p in data["source_prepositions"]),
-            "subject_pronouns": frozenset(data["subject_pronouns"])}
+    return {**data, "naming_cues": _phrase_pattern(data["naming_cues"])}
+
+
+@functools.lru_cache(maxsize=1)
+def _verbs() -> dict:
+    data = rulesdata.load_yaml(VERBS_FILE)
+    for key in ("verbs", "phrases"):
+        rulesdata.require(data, key, VERBS_FILE)
+    lemmas = {lemma: lemma for lemma in data["verbs"]}
+    # "note", "analyse", "indique": present forms the tagger often takes for nouns
+    present = {lemma[:-2] + "e": lemma for lemma in data["verbs"] if lemma.endswith("er")}
+    # "tweeté", "félicitée": participles the lemmatiser leaves as they are
+    participles = {lemma[:-2] + "é" + end: lemma for lemma in data["verbs"] if lemma.endswith("er")
+                   for end in ("", "e", "s", "es")}
+    phrases = [tuple(_fold(w) for w in phrase) for phrase in data["phrases"]]
+    return {"lemmas": {**participles, **lemmas}, "present": present,
+            "phrases": sorted(phrases, key=len, reverse=True)}
+
+
+@dataclass(frozen=True)
+class _SpeakerRules:
+    pronouns: dict
+    honorifics: dict
+    families: dict  # family -> compiled pattern
+    family_heads: frozenset
+    person_nouns: frozenset
+    organisation_nouns: frozenset
+    source_nouns: frozenset
+    prepositions: frozenset
+    person_only: frozenset
+
+
+@functools.lru_cache(maxsize=1)
+def _speaker_rules() -> _SpeakerRules:
+    data = rulesdata.load_yaml(SPEAKERS_FILE)
+    for key in ("pronouns", "honorifics", "title_families", "person_nouns", "organisation_nouns", "source_nouns",
+                "source_prepositions", "person_only_prepositions"):
+        rulesdata.require(data, key, SPEAKERS_FILE)
+    families = {name: _phrase_pattern(forms) for name, forms in data["title_families"].items()}
+    heads = {_fold(form).split()[0] for forms in data["title_families"].values() for form in forms}
+    return _SpeakerRules(
+        pronouns={_fold(k): v for k, v in data["pronouns"].items()},
+        honorifics={_fold(k): v for k, v in data["honorifics"].items()},
+        families=families, family_heads=frozenset(heads),
+        person_nouns=frozenset(_fold(w) for w in data["person_nouns"]),
+        organisation_nouns=frozenset(_fold(w) for w in data["organisation_nouns"]),
+        source_nouns=frozenset(_fold(w) for w in data["source_nouns"]),
+        prepositions=frozenset(_fold(w) for w in data["source_prepositions"]),
+        person_only=frozenset(_fold(w) for w in data["person_only_prepositions"]))
+
+
+@functools.lru_cache(maxsize=1)
+def _first_names():
+    """gender_guesser's detector (about 40,000 first names with their usual gender)."""
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def _families(text: str) -> frozenset[str]:
+    folded = _fold(text)
+    return frozenset(name for name, pattern in _speaker_rules().families.items() if pattern and pattern.search(folded))
+
+
+# --------------------------------------------------------------------------- where the quotes are
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    """(open, close) offsets of the quote marks, outermost only, each pair within one paragraph."""
+    """(open, close) offsets of the quote marks, outermost only.
+
+    A pair lies within one paragraph, except a « or “ left open that goes on in the next paragraph opening
+    with the same mark; left open otherwise, the quote ends with its paragraph.
+    """
+    paragraphs = [(m.start(), m.group()) for m in re.finditer(r"[^\n]+", text)]
     spans = []
     for opener, closer in _rules()["marks"]:
-        for paragraph in re.finditer(r"[^\n]+", text):
-            at, base = 0, paragraph.start()
-            body = paragraph.group()
+        for p, (base, body) in enumerate(paragraphs):
+            at = 0
             while True:
                 start = body.find(opener, at)
                 if start < 0:
                     break
                 end = body.find(closer, start + 1)
-                if end < 0:
-                    break
-                spans.append((base + start, base + end))
-                at = end + 1
+                if end >= 0:
+                    spans.append((base + start, base + end))
+                    at = end + 1
+                    continue
+                if opener != closer:
+                    spans.append((base + start, _open_end(paragraphs, p, opener, closer)))
+                break
     spans.sort(key=lambda s: (s[0], -s[1]))
     outer = []
     for span in spans:
@@ -49,10 +144,28 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return outer
 
 
-def is_speech(doc: Doc, start: int, end: int, *, quoted: str) -> bool:
-    """Quoted words that are speech: long enough, with a verb, not a capitalised name.
+def _open_end(paragraphs: list[tuple[int, str]], p: int, opener: str, closer: str) -> int:
+    """Where a quote left open in paragraph p ends: its closer in a following paragraph that opens with
+    the same mark, else the end of the last such paragraph."""
+    base, body = paragraphs[p]
+    end = base + len(body.rstrip())
+    for next_base, next_body in paragraphs[p + 1:]:
+        stripped = next_body.lstrip()
+        if not stripped.startswith(opener):
+            break
+        lead = len(next_body) - len(stripped)
+        close = next_body.find(closer, lead + 1)
+        if close >= 0:
+            return next_base + close
+        end = next_base + len(next_body.rstrip())
+    return end
 
-    `quoted` is doc.text[start:end], passed in because Doc.text rebuilds the whole string on each access.
+
+def is_speech(doc: Doc, start: int, end: int, *, quoted: str, before: str = "") -> bool:
+    """Quoted words that are speech: long enough, with a verb, not a capitalised name, not named as a title.
+
+    `quoted` is doc.text[start:end], passed in because Doc.text rebuilds the whole string on each access;
+    `before` is the text of the sentence before the opening mark.
     """
     rules = _rules()
     words = _WORD.findall(quoted)
@@ -64,31 +177,103 @@ def is_speech(doc: Doc, start: int, end: int, *, quoted: str) -> bool:
     capitalised = sum(w[0].isupper() for w in words[1:]) / max(1, len(words) - 1)
     if capitalised > rules["max_capitalised_share"]:
         return False
+    tail = _fold(before).rstrip()
+    if rules["naming_cues"] is not None and tail and (tail[-1].isalpha() or tail[-1] == "'") \
+            and rules["naming_cues"].search(" ".join(_WORD.findall(tail)[-3:])):
+        return False  # "un plan intitulé « ... »", "le slogan « ... »": a name, not speech
     if len(words) >= rules["min_words_without_verb"]:
         return True
     span = doc.char_span(start, end, alignment_mode="expand")
     return span is not None and any(t.pos_ in {"VERB", "AUX"} for t in span)
 
 
-def _is_reporting(token: Token) -> bool:
-    verbs = _rules()["reporting_verbs"]
-    return token.lemma_.lower() in verbs or token.text.lower() in verbs
+# --------------------------------------------------------------------------- the article's people
 
 
-def _is_pronoun(token: Token) -> bool:
-    return token.pos_ == "PRON" and token.text.lower() in _rules()["subject_pronouns"]
+@dataclass
+class _Person:
+    """What the article says of one person entity: gender, countries, title families, where it is named."""
+    entity_id: str
+    mention: dict
+    gender: str | None = None
+    countries: set = field(default_factory=set)
+    families: set = field(default_factory=set)
 
 
-def _source_speaker(tokens: list[Token], index: MentionIndex) -> dict | None:
-    """The issuer named after a source noun ("un communiqué du ministère X")."""
-    nouns = _rules()["source_nouns"]
-    for i, token in enumerate(tokens):
-        if token.lemma_.lower() in nouns or token.text.lower() in nouns:
-            for later in tokens[i + 1:i + 4]:
-                mention = index.of(later)
-                if mention is not None and mention["label"] in {"ORG", "PER", "LOC"}:
-                    return mention
-            return None
+def _morph_gender(token: Token) -> str | None:
+    gender = token.morph.get("Gender")
+    return {"Fem": "f", "Masc": "m"}.get(gender[0]) if gender else None
+
+
+class _People:
+    """Persons of the article with the facts that tell them apart when the text does not name them."""
+
+    def __init__(self, doc: Doc, mentions: list[dict], roles: list[dict], text: str):
+        rules = _speaker_rules()
+        self.by_id: dict[str, _Person] = {}
+        country_of = {m["entity_id"]: m.get("country") for m in mentions if m.get("country")}
+        for mention in mentions:
+            if mention["label"] != "PER":
+                continue
+            person = self.by_id.setdefault(mention["entity_id"], _Person(mention["entity_id"], mention))
+            if len(mention["text"]) > len(person.mention["text"]):
+                person.mention = mention
+            if mention.get("country"):
+                person.countries.add(mention["country"])
+            span = doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+            if span is None:
+                continue
+            before = doc[max(span.sent.start, span.start - 10):span.start]
+            person.families |= _families(before.text)
+            if span.start > 0:
+                honorific = rules.honorifics.get(_fold(doc[span.start - 1].text))
+                person.gender = person.gender or honorific
+        for role in roles:
+            person = self.by_id.get(role["entity_id"])
+            if person is None:
+                continue
+            person.families |= _families(role["role"])
+            for country in (role.get("country"), country_of.get(role.get("org_or_country_id"))):
+                if isinstance(country, str) and country:
+                    person.countries.add(country)
+            title = doc.char_span(role["start"], role["end"], alignment_mode="expand")
+            if title is not None and person.gender is None:
+                person.gender = next((g for g in map(_morph_gender, title[:2]) if g), None)
+        for person in self.by_id.values():
+            words = person.mention["text"].split()
+            if len(words) > 1:
+                guess = _first_names().get_gender(words[0].split("-")[0])
+                person.gender = {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(
+                    guess, person.gender)
+
+    def fits(self, mention: dict, *, gender: str | None, country: str | None, families: frozenset) -> bool:
+        person = self.by_id.get(mention["entity_id"])
+        if person is None:
+            return not families and gender is None
+        if gender and person.gender and gender != person.gender:
+            return False
+        if country and person.countries and country not in person.countries:
+            return False
+        return not families or bool(families & person.families)
+
+
+# --------------------------------------------------------------------------- reporting verbs
+
+
+def _verb_at(tokens: list[Token], k: int) -> tuple[str, int] | None:
+    """(verb, number of tokens) of the reporting verb starting at tokens[k], if one starts there."""
+    token = tokens[k]
+    lemma, form = _fold(token.lemma_), _fold(token.text)
+    for phrase in _verbs()["phrases"]:
+        words = tokens[k:k + len(phrase)]
+        if len(words) == len(phrase) and all(_fold(w.lemma_) == p or _fold(w.text) == p for w, p in zip(words, phrase)):
+            return " ".join(phrase), len(phrase)
+    verbs = _verbs()
+    if token.pos_ in {"VERB", "AUX", "X"}:
+        found = verbs["lemmas"].get(lemma) or verbs["lemmas"].get(form) or verbs["present"].get(form)
+        return (found, 1) if found else None
+    if token.pos_ in {"NOUN", "ADJ", "PROPN"} and form in verbs["present"]:
+        return verbs["present"][form], 1
     return None
 
 
@@ -98,14 +283,13 @@ def _sentence_tokens(doc: Doc, offset: int, *, forward: bool) -> list[Token]:
     Bounded by sentence punctuation, a line break or another quote mark, not by the parser's
     sentences, which often end at a closing quote mark.
     """
-    marks = {"«", "»", "“", "”", "\""}
     span = doc.char_span(offset, offset + 1, alignment_mode="expand")
     if span is None:
         return []
     i, step, out = span[0].i + (1 if forward else -1), 1 if forward else -1, []
     while 0 <= i < len(doc):
         token = doc[i]
-        if "\n" in token.text or token.text in marks or (not forward and token.text in {".", "!", "?"}):
+        if "\n" in token.text or token.text in _MARKS or (not forward and token.text in {".", "!", "?"}):
             break
         if not token.is_space:
             out.append(token)
@@ -115,103 +299,416 @@ def _sentence_tokens(doc: Doc, offset: int, *, forward: bool) -> list[Token]:
     return out if forward else out[::-1]
 
 
-class _Speakers:
-    """Speaker resolution for one article: remembers the last speaker and the last written source."""
+# --------------------------------------------------------------------------- who speaks
 
-    def __init__(self, doc: Doc, index: MentionIndex):
-        self.doc, self.index = doc, index
+
+class _Speakers:
+    """Speaker resolution for one article: mentions, persons, the last speakers and the last written source."""
+
+    def __init__(self, doc: Doc, mentions: list[dict], roles: list[dict], sentences: list[dict], text: str,
+                 quoted: list[tuple[int, int]]):
+        self.doc, self.text, self.sentences = doc, text, sentences
+        self.index = MentionIndex(doc, mentions)
+        inside = lambda m: any(o <= m["start"] and m["end"] <= c + 1 for o, c in quoted)
+        self.outside = [m for m in self.index.mentions if not inside(m)]
+        self.people = _People(doc, mentions, roles, text)
         self.speakers: list[dict] = []
         self.last_source: dict | None = None
 
-    def antecedent(self, offset: int) -> dict | None:
-        return self.index.antecedent(offset, preferred=self.speakers)
+    # -- references
+
+    def _nearest_person(self, offset: int, *, gender=None, country=None, families=frozenset(),
+                        skip: dict | None = None) -> dict | None:
+        """The closest person named before `offset` (outside quotes) that fits; with a title family and
+        nobody of it before, the first one after."""
+        found = None
+        for mention in self.outside:
+            if mention["end"] > offset:
+                break
+            if mention["label"] == "PER" and mention is not skip and not self.index._addressee(mention) \
+                    and self.people.fits(mention, gender=gender, country=country, families=families):
+                found = mention
+        if found is None and families:
+            found = next((m for m in self.outside if m["label"] == "PER" and m["start"] >= offset
+                          and self.people.fits(m, gender=gender, country=country, families=families)), None)
+        return found
+
+    def _descriptor(self, token: Token) -> dict | None:
+        """The person a title or description stands for ("le président sénégalais", "la responsable")."""
+        rules = _speaker_rules()
+        phrase = [t for t in phrase_tokens(token) if t.i >= token.i and not t.is_punct] or [token]
+        words = self.doc[token.i:phrase[-1].i + 1].text
+        families = _families(words)
+        countries = _demonym_countries(words)
+        for t in phrase[1:]:
+            mention = self.index.of(t)
+            if mention is not None and mention["label"] == "LOC" and mention.get("country"):
+                countries = countries or [mention["country"]]
+        gender = next((g for g in map(_morph_gender, [d for d in token.children if d.dep_ == "det"] + [token]) if g),
+                      None)
+        country = countries[0] if countries else None
+        if families:
+            found = self._nearest_person(token.idx, gender=gender, country=country, families=families)
+            if found is not None:
+                return found
+        if _fold(token.lemma_) in rules.person_nouns or _fold(token.text) in rules.person_nouns or families:
+            return self._nearest_person(token.idx, gender=gender, country=country)
+        return None
+
+    def pronoun(self, token: Token) -> dict | None:
+        """Who a subject or stressed pronoun stands for: the nearest person or description that fits its gender."""
+        gender = _speaker_rules().pronouns.get(_fold(token.text))
+        person = self._nearest_person(token.idx, gender=gender)
+        described = self._described_before(token, gender)
+        if described is not None and (person is None or described[0] > person["start"]):
+            return described[1]
+        if person is None:
+            person = next((m for m in reversed(self.speakers) if m["end"] <= token.idx and m["label"] == "PER"), None)
+        return person
+
+    def _described_before(self, token: Token, gender: str | None) -> tuple[int, dict] | None:
+        """The last title or description of a person (not itself a name) in this or the previous sentence."""
+        rules = _speaker_rules()
+        sentence = self._sentence_index(token.idx)
+        start = self.sentences[max(0, sentence - 1)]["start"] if sentence is not None else 0
+        heads = rules.family_heads | rules.person_nouns
+        first = self.doc.char_span(start, start + 1, alignment_mode="expand")
+        for t in reversed(self.doc[first.start if first is not None else 0:token.i]):
+            if t.pos_ != "NOUN" or _fold(t.text) not in heads or self.index.of(t) is not None \
+                    or "Plur" in t.morph.get("Number"):
+                continue
+            named = (self.index.of(x) for x in self.doc[t.i + 1:t.i + 8] if x.sent == t.sent)
+            if any(m is not None and m["label"] == "PER" for m in named):
+                continue  # a title before a name: the name is the antecedent
+            if gender and _morph_gender(t) and _morph_gender(t) != gender:
+                continue
+            found = self._descriptor(t)
+            if found is not None:
+                return t.idx, found
+        return None
+
+    def _sentence_index(self, offset: int) -> int | None:
+        for i, row in enumerate(self.sentences):
+            if row["start"] <= offset < row["end"]:
+                return i
+        return None
+
+    def _organisation(self, token: Token) -> dict | None:
+        """The organisation a common noun stands for ("le ministère"): the last one whose name holds it."""
+        noun = _fold(token.text)
+        found = None
+        for mention in self.outside:
+            if mention["end"] > token.idx:
+                break
+            if mention["label"] in {"ORG", "LOC"} and noun in _fold(mention["text"]).split():
+                found = mention
+        return found
+
+    def _issuer(self, token: Token) -> dict | None:
+        """Who issued a written source: "un communiqué du ministère X" gives X; else the last source's issuer."""
+        tokens = list(self.doc[token.i + 1:token.i + 8])
+        for k, t in enumerate(tokens[:-1]):
+            if t.is_punct or t.pos_ in {"VERB", "AUX"}:
+                break
+            if _fold(t.text) in _OF:
+                for later in tokens[k + 1:k + 4]:
+                    mention = self.index.of(later)
+                    if mention is not None:
+                        self.last_source = mention
+                        return mention
+        return self.last_source
+
+    def reference(self, token: Token) -> dict | None:
+        """The entity a subject token refers to: a name, a pronoun, a source, a description or an organisation."""
+        rules = _speaker_rules()
+        mention = self.index.of(token)
+        if mention is not None:
+            return mention
+        folded, lemma = _fold(token.text), _fold(token.lemma_)
+        if self._pronoun_token(token):
+            return self.pronoun(token)
+        if lemma in rules.source_nouns or folded in rules.source_nouns:
+            return self._issuer(token)
+        if token.pos_ in {"NOUN", "PROPN", "ADJ"}:
+            if folded in rules.organisation_nouns or lemma in rules.organisation_nouns:
+                for t in phrase_tokens(token):
+                    if self.index.of(t) is not None:
+                        return self.index.of(t)
+                return self._organisation(token)
+            if "Plur" in token.morph.get("Number"):
+                return None  # "les ministres": not one speaker
+            if folded in rules.family_heads or folded in rules.person_nouns or lemma in rules.person_nouns:
+                return self._descriptor(token)
+        return None
+
+    def _is_reference(self, token: Token) -> bool:
+        rules = _speaker_rules()
+        folded, lemma = _fold(token.text), _fold(token.lemma_)
+        if self.index.of(token) is not None:
+            return True
+        if folded in rules.pronouns:
+            return self._pronoun_token(token)
+        return token.pos_ in {"NOUN", "PROPN"} and bool(
+            {folded, lemma} & (rules.source_nouns | rules.organisation_nouns | rules.family_heads | rules.person_nouns))
+
+    # -- rules
 
     def after(self, close: int) -> tuple[dict | None, str | None, bool]:
         """Speaker named in the words that follow the closing mark: ', a déclaré X', ', a-t-il dit'."""
-        rules = _rules()
         tail = _sentence_tokens(self.doc, close, forward=True)
-        if not tail or tail[0].text not in {",", ")"} and not _is_reporting(tail[0]) and tail[0].text != "-":
+        if not tail or tail[0].text not in {",", ")", "-", "–"} and _verb_at(tail, 0) is None:
             return None, None, False
-        for k, token in enumerate(tail[:rules["after_window"]]):
-            if not _is_reporting(token):
+        for k in range(min(len(tail), _rules()["after_window"])):
+            found = _verb_at(tail, k)
+            if found is None:
                 continue
-            verb = token.lemma_.lower() if token.lemma_.lower() in rules["reporting_verbs"] else token.text.lower()
-            if any(_is_pronoun(t) for t in tail[max(0, k - 3):k + 2]):
-                return self.antecedent(token.idx), verb, True
-            rest = tail[k + 1:]
-            source = _source_speaker(rest, self.index)
-            if source is not None:
-                self.last_source = source
-                return source, verb, True
-            if any(t.lemma_.lower() in rules["source_nouns"] for t in rest[:4]):
-                return self.last_source, verb, True
-            for later in rest:
-                mention = self.index.of(later)
-                if mention is not None and mention["label"] in {"PER", "ORG"}:
-                    return mention, verb, True
+            verb, size = found
+            pronoun = next((t for t in tail[max(0, k - 3):k + size + 1] if self._pronoun_token(t)), None)
+            if pronoun is not None:
+                return self.pronoun(pronoun), verb, True
+            for t in tail[k + size:]:
+                if self._is_reference(t) and (self._is_source(t) or not self._after_preposition(t)):
+                    return self._named_in_phrase(t), verb, True
             return None, verb, True
         return None, None, False
 
+    @staticmethod
+    def _pronoun_token(token: Token) -> bool:
+        folded = _fold(token.text)
+        return folded in _speaker_rules().pronouns and (token.pos_ == "PRON" or folded.startswith("-"))
+
+    @staticmethod
+    def _is_source(token: Token) -> bool:
+        nouns = _speaker_rules().source_nouns
+        return _fold(token.text) in nouns or _fold(token.lemma_) in nouns
+
+    def _after_preposition(self, token: Token) -> bool:
+        """A token inside "à X", "devant X", "lors de X": not the subject."""
+        head = token
+        for _ in range(3):
+            if any(c.dep_ == "case" and _fold(c.text) not in _OF for c in head.children):
+                return True
+            if head.dep_ in {"nsubj", "nsubj:pass"} or head.head is head:
+                return False
+            head = head.head
+        return False
+
+    def _named_in_phrase(self, token: Token) -> dict | None:
+        """The speaker of a subject phrase: a name in it ("le président sénégalais Macky Sall") before its
+        title; a written source before its issuer's name ("le communiqué du ministère")."""
+        rules = _speaker_rules()
+        if self.index.of(token) is None and _fold(token.lemma_) not in rules.source_nouns \
+                and _fold(token.text) not in rules.source_nouns:
+            for t in self.doc[token.i + 1:token.i + 10]:
+                if t.is_punct and t.text != "-" or t.pos_ in {"VERB", "AUX"}:
+                    break
+                mention = self.index.of(t)
+                if mention is not None and mention["label"] == "PER":
+                    return mention
+        return self.reference(token)
+
     def before(self, open_: int) -> tuple[dict | None, str | None]:
-        """Speaker of a verb or 'selon X' earlier in the sentence that holds the opening mark."""
-        rules = _rules()
+        """Speaker of a reporting verb or 'selon X' earlier in the sentence that holds the opening mark."""
         head = _sentence_tokens(self.doc, open_, forward=False)
-        sent_start = head[0].idx if head else open_
+        return self._before_in(head, open_)
+
+    def _before_in(self, head: list[Token], offset: int) -> tuple[dict | None, str | None]:
+        rules = _speaker_rules()
+        sent_start = head[0].idx if head else offset
         for k in range(len(head) - 1, -1, -1):
             token = head[k]
-            if token.lower_.replace("’", "'") in rules["source_prepositions"]:
-                for later in head[k + 1:]:
-                    mention = self.index.of(later)
-                    if mention is not None:
-                        return mention, token.lower_
-                return None, token.lower_
-            if token.pos_ in {"VERB", "AUX"} and _is_reporting(token):
-                subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubj:pass"}]
-                for subject in subjects:
-                    if _is_pronoun(subject):
-                        return self.antecedent(subject.idx), token.lemma_
-                    mention = self.index.of(subject)
-                    if mention is not None:
-                        return mention, token.lemma_
-                speaker = self.index.last_before(token.idx, ("PER", "ORG"), after=sent_start)
-                if speaker is None and any(_is_pronoun(t) for t in head[max(0, k - 3):k]):
-                    speaker = self.antecedent(token.idx)
-                return speaker, token.lemma_
+            folded = _fold(token.text)
+            if folded in rules.prepositions and token.pos_ == "ADP":
+                speaker = self._prepositional(head[k + 1:], person_only=folded in rules.person_only)
+                if speaker is not None or folded not in rules.person_only:
+                    return speaker, folded
+                continue
+            found = _verb_at(head, k)
+            if found is not None and token.pos_ in {"VERB", "AUX"} and not _describes(token):
+                return self._subject_of(token, head[:k], sent_start), found[0]
+        if head and head[-1].text == ":":
+            return self._colon_clause(head)
         return None, None
 
+    def _colon_clause(self, head: list[Token]) -> tuple[dict | None, str | None]:
+        """Speaker of "X a été clair : « ... »": the subject of the clause the colon ends."""
+        root = head[-1].head
+        while root.head is not root and root.head.i < head[-1].i and root.dep_ not in {"ROOT"}:
+            root = root.head
+        subjects = [c for c in root.children if c.dep_ in {"nsubj", "nsubj:pass"}]
+        for subject in subjects:
+            speaker = self._named_in_phrase(subject)
+            if speaker is not None and speaker["label"] in {"PER", "ORG"}:
+                return speaker, _fold(root.lemma_) if root.pos_ == "VERB" else None
+        return None, None
 
-def extract(doc: Doc, *, mentions: list[dict]) -> list[dict]:
-    """Quotes of a parsed article: start, end, text, speaker_id (local entity id or None), verb, rule_id."""
-    index = MentionIndex(doc, mentions)
-    speakers = _Speakers(doc, index)
-    quotes = []
+    def _prepositional(self, tokens: list[Token], *, person_only: bool) -> dict | None:
+        """The speaker after 'selon' / 'pour': the first name, pronoun or description of the phrase."""
+        for t in tokens[:8]:
+            if t.is_punct:
+                break
+            if not self._is_reference(t):
+                continue
+            speaker = self._named_in_phrase(t)
+            if person_only and (speaker is None or speaker["label"] != "PER"):
+                return None
+            return speaker
+        return None
+
+    def _subject_of(self, verb: Token, before: list[Token], sent_start: int) -> dict | None:
+        subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubj:pass"}]
+        if verb.dep_ in {"xcomp", "conj"} and not subjects:
+            subjects = [c for c in verb.head.children if c.dep_ in {"nsubj", "nsubj:pass"}]
+        for subject in subjects:
+            speaker = self._named_in_phrase(subject)
+            if speaker is not None:
+                return speaker
+        if subjects:
+            return None
+        speaker = self.index.last_before(verb.idx, ("PER", "ORG"), after=sent_start)
+        if speaker is None and any(_fold(t.text) in _speaker_rules().pronouns for t in before[-3:]):
+            pronoun = next(t for t in reversed(before[-3:]) if _fold(t.text) in _speaker_rules().pronouns)
+            speaker = self.pronoun(pronoun)
+        return speaker
+
+    def clause_subject(self, start: int, end: int) -> tuple[dict | None, str | None]:
+        """Speaker of a quote inside a clause: the person or organisation subject of the verb it hangs on
+        ("X a appelé à une « ... »")."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return None, None
+        token = span.root
+        for _ in range(6):
+            if token.head is token:
+                return None, None
+            token = token.head
+            if token.i < span.start or token.i >= span.end:
+                if token.pos_ in {"VERB", "AUX"}:
+                    break
+        else:
+            return None, None
+        if token.pos_ not in {"VERB", "AUX"}:
+            return None, None
+        subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubj:pass"}]
+        if token.dep_ in {"xcomp", "conj"} and not subjects:
+            subjects = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubj:pass"}]
+        for subject in subjects:
+            if subject.i >= span.start and subject.i < span.end:
+                continue
+            speaker = self._named_in_phrase(subject)
+            if speaker is not None and speaker["label"] in {"PER", "ORG", "LOC"}:
+                return speaker, _fold(token.lemma_)
+        return None, None
+
+    def previous_colon(self, open_: int) -> tuple[dict | None, str | None]:
+        """Speaker of a quote that opens its sentence after a sentence ending with a colon ("X a déclaré :")."""
+        sentence = self._sentence_index(open_)
+        if sentence is None:
+            return None, None
+        row = self.sentences[sentence]
+        if self.text[row["start"]:open_].strip() or sentence == 0:
+            return None, None
+        previous = self.sentences[sentence - 1]
+        if not self.text[previous["start"]:previous["end"]].rstrip().endswith(":"):
+            return None, None
+        head = _sentence_tokens(self.doc, previous["end"] - 1, forward=False)
+        return self._before_in(head, previous["end"])
+
+
+def _describes(verb: Token) -> bool:
+    """A verb in a relative clause or in the passive ("l'initiative, qui a été lancée en 2022"): it says
+    something of a noun, it does not report speech."""
+    return verb.dep_ in {"acl:relcl", "acl"} or any(c.dep_ == "aux:pass" for c in verb.children)
+
+
+def _demonym_countries(text: str) -> list[str]:
+    from .entities import demonym_countries
+
+    return demonym_countries(text)
+
+
+def extract(doc: Doc, *, mentions: list[dict], roles: list[dict] | None = None,
+            sentences: list[dict] | None = None) -> list[dict]:
+    """Quotes of a parsed article: start, end, text, speaker_id (local entity id or None), verb, rule_id.
+
+    `roles` are the entities stage's rows (found from the doc when not given); `sentences` the rows of
+    pipeline.nlp.sentences (idem).
+    """
+    if roles is None:
+        from .entities import find_roles
+
+        roles = find_roles(doc, mentions)
+    sentences = sentences if sentences is not None else nlp_stage.sentences(doc)
     text = doc.text  # Doc.text rebuilds the string from every token: read it once
-    for open_, close in quote_spans(text):
+    spans = quote_spans(text)
+    speakers = _Speakers(doc, mentions, roles, sentences, text, spans)
+    quotes = []
+    previous: dict | None = None
+    for open_, close in spans:
         start, end = open_ + 1, close
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if not is_speech(doc, start, end, quoted=text[start:end]):
+        sentence = speakers._sentence_index(open_)
+        before = text[sentences[sentence]["start"]:open_] if sentence is not None else ""
+        if not is_speech(doc, start, end, quoted=text[start:end], before=before):
             continue
-        speaker, verb, found = speakers.after(close)
-        rule_id = "quote.after-verb"
-        if not found:
-            speaker, verb = speakers.before(open_)
-            rule_id = "quote.before-verb" if verb else "quote.unattributed"
+        speaker, verb, rule_id = _attribute(speakers, open_, close, start, end)
+        if speaker is None and verb is None and previous is not None and previous["speaker"] is not None \
+                and _follows(text, speakers, previous, open_):
+            speaker, verb, rule_id = previous["speaker"], previous["verb"], "quote.same-speaker"
         if speaker is not None:
             speakers.speakers.append(speaker)
+        previous = {"speaker": speaker, "verb": verb, "close": close}
         quotes.append({"start": start, "end": end, "text": text[start:end],
                        "speaker_id": speaker["entity_id"] if speaker else None, "verb": verb, "rule_id": rule_id})
     return quotes
 
 
+def _attribute(speakers: _Speakers, open_: int, close: int, start: int, end: int):
+    speaker, verb, found = speakers.after(close)
+    if found:
+        return speaker, verb, "quote.after-verb"
+    speaker, verb = speakers.before(open_)
+    if verb or speaker is not None:
+        return speaker, verb, "quote.before-verb" if verb else "quote.before-colon"
+    speaker, verb = speakers.clause_subject(start, end)
+    if speaker is not None:
+        return speaker, verb, "quote.clause-subject"
+    speaker, verb = speakers.previous_colon(open_)
+    if verb:
+        return speaker, verb, "quote.after-colon"
+    return None, None, "quote.unattributed"
+
+
+def _follows(text: str, speakers: _Speakers, previous: dict, open_: int) -> bool:
+    """A quote that goes on from the previous one: same paragraph or the next one opening with it, and no
+    person or organisation named in between but the previous speaker."""
+    between = text[previous["close"] + 1:open_]
+    if between.count("\n") > 1 or "\n" in between and between.split("\n")[-1].strip():
+        return False
+    return not any(previous["close"] < m["start"] < open_ and m["label"] in {"PER", "ORG"}
+                   and m["entity_id"] != previous["speaker"]["entity_id"] for m in speakers.outside)
+
+
 def _examples(text: str) -> list[list]:
-    """[first three words, speaker name, verb] per quote, for rules/quotes/quotes.examples.yml."""
+    """[first three words, speaker name, verb] per quote, for the rules/quotes/ examples files."""
     doc = example_nlp()(text)
     mentions, names = example_mentions(doc)
+    from .entities import find_roles
+
     return [[" ".join(q["text"].split()[:3]), names.get(q["speaker_id"]), q["verb"]]
-            for q in extract(doc, mentions=mentions)]
+            for q in extract(doc, mentions=mentions, roles=find_roles(doc, mentions))]
 
 
-EXAMPLE_RUNNERS = {RULES_FILE: (_examples, _examples)}
+def _attributed(text: str) -> list[list]:
+    return [q for q in _examples(text) if q[1]]
+
+
+def _with_verb(text: str) -> list[list]:
+    return [q for q in _examples(text) if q[2]]
+
+
+EXAMPLE_RUNNERS = {RULES_FILE: (_examples, _examples), SPEAKERS_FILE: (_examples, _attributed),
+                   VERBS_FILE: (_examples, _with_verb)}
