@@ -17,6 +17,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
+from . import entities as entities_stage
+from . import nlp as nlp_stage
+from . import numbers
 from . import rulesdata
 from .discourse import CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, people_first, phrase_tokens
 
@@ -63,9 +66,13 @@ def _arguments() -> dict:
                     "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
                     "ordinals", "event_like_nouns", "compatible_types", "max_gap_words", "occurrence_verbs",
                     "setting_prepositions", "joining_verbs", "distinct_modifiers", "not_date_prepositions",
-                    "participant_labels", "result_verbs", "invitation_verbs")
-    out = {k: frozenset(v) if isinstance(v, list) and k != "compatible_types" else v for k, v in data.items()}
+                    "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
+                    "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
+                    "collective_heads", "anaphor_modifiers")
+    out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
+           for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
+    out["title_groups"] = [tuple(str(t).casefold().replace("’", "'") for t in group) for group in data["title_groups"]]
     return out
 
 
@@ -135,7 +142,7 @@ def _surface_subject(article: "_Article", verb: Token) -> list[dict]:
     """Names standing right before a finite verb group ("X et Y ont rencontré") when the parser found no subject."""
     first = min([verb, *[c for c in verb.children if c.dep_.startswith("aux") or c.dep_ == "expl:comp"]], key=lambda t: t.i)
     found, i = [], first.i - 1
-    while i >= verb.sent.start:
+    while i >= article.sent(verb).start:
         token = verb.doc[i]
         mention = article.index.of(token)
         if mention is not None:
@@ -209,6 +216,15 @@ class _Article:
         self.amounts = amounts
         self.published = published
         self.args = _arguments()
+        self._sentence, self._sentence_no = {}, {}
+        for number, span in enumerate(nlp_stage.sentence_spans(doc)):
+            self._sentence.update(dict.fromkeys(range(span.start, span.end), span))
+            self._sentence_no.update(dict.fromkeys(range(span.start, span.end), number))
+        self.holders = [m for m in self.index.mentions if m["label"] == "PER" and m.get("role") and m.get("country")]
+
+    def sent(self, token: Token):
+        """The sentence of the token, the parser's wrong cuts repaired (see pipeline.nlp.sentences)."""
+        return self._sentence.get(token.i) or token.sent
 
     # -- tokens to things
 
@@ -221,7 +237,7 @@ class _Article:
     def relative_amount(self, verb: Token) -> dict | None:
         """The amount a relative clause is about ("25 millions de dollars que X a promis"), read from the words
         when the parser hangs the clause elsewhere."""
-        start = max(verb.sent.start, verb.i - 8)
+        start = max(self.sent(verb).start, verb.i - 8)
         for token in reversed(verb.doc[start:verb.i]):
             if _word(token) in {"que", "qu'", "qui"}:
                 return self.amount_at(token.nbor(-1)) if token.i > 0 else None
@@ -233,7 +249,140 @@ class _Article:
         return self.index.in_tokens(tokens)
 
     def phrase_entities(self, token: Token) -> list[dict]:
-        return people_first(self.entities(phrase_tokens(token)))
+        """The sides a phrase names: its entities, or the places its common nouns refer back to ("ce pays",
+        "les six pays") and the countries of its demonyms ("ses homologues ouzbeks"); a country under a
+        title ("les présidents du Kazakhstan") stands for the person the article names for that title
+        nearby. People first when no such substitution was made."""
+        tokens = phrase_tokens(token)
+        found = self.entities(tokens)
+        named = {t.i for m in found for t in self._span(m)}
+        found += [entity for t in tokens if t.i not in named for entity in self._referred(t, head=t is token or t.head is token and t.dep_ == "conj")]
+        found += self._enumeration_after(tokens, found)
+        found.sort(key=lambda m: m["start"])
+        sides, substituted = [], False
+        for entity in found:
+            holder = self._holder(entity)
+            substituted |= holder is not entity
+            if all(holder is not s and holder["entity_id"] != s["entity_id"] for s in sides):
+                sides.append(holder)
+        return sides if substituted else people_first(sides)
+
+    def _enumeration_after(self, tokens: list[Token], found: list[dict]) -> list[dict]:
+        """Names that go on the phrase's enumeration after the parser cut it off ("les présidents du
+        Kazakhstan, du Tadjikistan | du Turkménistan et d'Ouzbékistan"): ", de X", "et de Y" of the same label."""
+        if not found or not tokens:
+            return []
+        last, first_span = found[-1], self._span(found[0])
+        out, i = [], tokens[-1].i + 1
+        sent_end = self.sent(tokens[-1]).end
+        while i < sent_end:
+            word = _word(self.doc[i])
+            if word in {",", "et"}:
+                i += 1
+                continue
+            if word not in self.args["genitive_prepositions"] and not (word == "de" or word.startswith("d'")):
+                break
+            mention = self.index.of(self.doc[i + 1]) if i + 1 < sent_end else None
+            if mention is None or mention["label"] != last["label"] or mention["start"] != self.doc[i + 1].idx:
+                break
+            out.append({**mention, "referred_at": first_span[0].i} if first_span else mention)
+            i = self._span(mention)[-1].i + 1
+        return out
+
+    def _span(self, mention: dict):
+        return self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand") or []
+
+    def _is_country(self, mention: dict) -> bool:
+        return mention["label"] == "LOC" and str(mention.get("key") or "").startswith("country:")
+
+    def _referred(self, token: Token, *, head: bool = True) -> list[dict]:
+        """Places a common noun refers back to: "la région" (the last region named), "ce pays" (the last
+        country), "les six pays" (the last six countries), "ses homologues ouzbeks" (Uzbekistan, when named)."""
+        args = self.args
+        if token.pos_ != "NOUN":
+            return []
+        if head and (_lemma(token) in args["demonym_heads"] or _word(token) in args["demonym_heads"]):
+            for child in token.children:
+                if child.dep_ in {"amod", "nmod"} and child.i > token.i:
+                    codes = entities_stage.demonym_countries(child.text)
+                    country = self._named_country(codes[0], token) if codes else None
+                    if country is None:
+                        continue
+                    marked = self._mark(country, token)
+                    person = "Sing" in token.morph.get("Number") and _lemma(token) not in args["collective_heads"]
+                    if person and self._holder(marked) is marked:
+                        return []  # "le dirigeant syrien" is a person the article may not name with that title
+                    return [marked]
+        kind = args["anaphoric_places"].get(_lemma(token), args["anaphoric_places"].get(_word(token)))
+        if kind is None or any(c.dep_ in {"nmod", "amod", "acl", "acl:relcl"} and _word(c) not in args["anaphor_modifiers"]
+                               for c in token.children):
+            return []
+        dets = [c for c in token.children if c.dep_ == "det" or c.dep_ == "case" and "Definite=Def" in c.morph]
+        count = next((int(numbers.find(c.text)[0].value) for c in token.children
+                      if c.dep_ == "nummod" and numbers.find(c.text)), None)
+        definite = any("Definite=Def" in d.morph or "PronType=Dem" in d.morph or "Poss=Yes" in d.morph for d in dets)
+        if not definite or (count is None and "Plur" in token.morph.get("Number")):
+            return []
+        found: list[dict] = []
+        for mention in reversed(self.index.mentions):
+            if mention["end"] > token.idx or len(found) == (count or 1):
+                continue
+            if str(mention.get("key") or "").startswith(kind + ":") and all(m["entity_id"] != mention["entity_id"] for m in found):
+                found.append(mention)
+        if len(found) != (count or 1):
+            return []
+        return [self._mark(m, token) for m in found[::-1]]
+
+    def _named_country(self, code: str, token: Token) -> dict | None:
+        countries = [m for m in self.index.mentions if self._is_country(m) and m.get("country") == code]
+        before = [m for m in countries if m["end"] <= token.idx]
+        return (before or countries or [None])[-1 if before else 0]
+
+    @staticmethod
+    def _mark(mention: dict, token: Token) -> dict:
+        """A copy of the mention standing at the token that refers to it (for the title above it)."""
+        return {**mention, "referred_at": token.i}
+
+    def _title_above(self, token: Token) -> tuple | None:
+        """The title group of the title noun governing a phrase ("les présidents du Kazakhstan", "celui
+        des États-Unis" after "les ministres des Affaires étrangères"), from rules/events/arguments.yml."""
+        args = self.args
+        current = token
+        for _ in range(4):
+            text = self.doc[min(current.i, token.i):token.i + 1].text.casefold().replace("’", "'")
+            for group in args["title_groups"]:
+                if any(re.search(rf"(?<!\w){re.escape(t)}", text) for t in group):
+                    return group
+            if current.dep_ not in {"nmod", "conj", "appos", "amod", "nummod"} and current is not token \
+                    and _word(current) not in args["referring_pronouns"]:
+                return None
+            if current.head is current:
+                return None
+            current = current.head
+        return None
+
+    def _holder(self, entity: dict) -> dict:
+        """The person the article names near the entity for the title above it, else the entity itself."""
+        if not self._is_country(entity):
+            return entity
+        at = entity.get("referred_at")
+        token = self.doc[at] if at is not None else (self._span(entity) or [None])[-1]
+        if token is None:
+            return entity
+        group = self._title_above(token)
+        if group is None:
+            return entity
+        here = self._sentence_no.get(token.i, 0)
+        near = []
+        for person in self.holders:
+            role = person["role"].casefold().replace("’", "'")
+            if person.get("country") != entity.get("country") or not any(re.search(rf"(?<!\w){re.escape(t)}", role) for t in group):
+                continue
+            span = self._span(person)
+            distance = abs(self._sentence_no.get(span[0].i, here) - here) if span else 99
+            if distance <= self.args["holder_window"]:
+                near.append((distance, person["start"], person))
+        return min(near, key=lambda x: x[:2])[2] if near else entity
 
     def is_place_phrase(self, token: Token) -> bool:
         found = self.entities(phrase_tokens(token))
@@ -285,7 +434,7 @@ class _Article:
             return any(_case(c) in {"à", "au", "aux"} and any(m["label"] == "PER" for m in self.entities(phrase_tokens(c)))
                        for c in children if c.dep_.startswith("obl") or c.dep_ == "iobj")
         if requirement == "person_near":
-            return any(m["label"] == "PER" for m in self.entities(trigger.sent))
+            return any(m["label"] == "PER" for m in self.entities(self.sent(trigger)))
         if requirement in {"founded", "document", "office"}:
             return self._object_in(trigger, requirement)
         return False
@@ -499,16 +648,15 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
                 or any(_word(c) in args["setting_prepositions"] for c in markers)
             return current, PRIORITY_NOUN, "setting" if setting else "noun"
     # the parser sometimes cuts a sentence in two ("ont tenu mardi dans la capitale kazakhe | Astana le sommet")
-    if not any(_is_verb(t) for t in sent) and sent.start > 0:
-        previous = trigger.doc[sent.start - 1].sent
-        if previous.text.rstrip()[-1:] not in {".", "!", "?", ":"} and "\n" not in trigger.doc[previous.end - 1:sent.start + 1].text:
-            verbs = [t for t in previous if _is_verb(t) and not t.dep_.startswith("aux")]
-            if verbs:
-                return verbs[-1], PRIORITY_VERB, "light"
+    whole = article.sent(trigger)
+    if not any(_is_verb(t) for t in sent) and whole.start < sent.start:
+        verbs = [t for t in trigger.doc[whole.start:sent.start] if _is_verb(t) and not t.dep_.startswith("aux")]
+        if verbs:
+            return verbs[-1], PRIORITY_VERB, "light"
     return trigger, PRIORITY_NOUN, "noun"
 
 
-def _clause(trigger: Token, predicate: Token, mode: str) -> list[Token]:
+def _clause(article: _Article, trigger: Token, predicate: Token, mode: str) -> list[Token]:
     """The words that state the event: the verb's clause, or only the noun's phrase when the verb says
     something else about it ("avant la visite de X, le ministère a indiqué ...")."""
     tokens = {t.i: t for t in phrase_tokens(trigger)}
@@ -516,24 +664,20 @@ def _clause(trigger: Token, predicate: Token, mode: str) -> list[Token]:
         tokens.update({t.i: t for t in phrase_tokens(predicate)})
         if predicate.sent != trigger.sent:
             tokens.update({t.i: t for t in trigger.sent})
-        for fragment in _fragments(predicate.sent):
+        for fragment in _fragments(article, predicate):
             tokens.update({t.i: t for t in fragment})
     return [t for _, t in sorted(tokens.items()) if not t.is_space and not (t.is_punct and t.text not in {"»", "\""})]
 
 
-def _fragments(sent) -> list:
-    """Verbless pieces the parser cut off the sentence on the same line ("Mardi | à Astana, X a rencontré Y")."""
-    doc, out = sent.doc, []
-    for neighbour, between in ((sent.start - 1, (sent.start - 1, sent.start)), (sent.end, (sent.end - 1, sent.end))):
-        if not 0 <= neighbour < len(doc):
-            continue
-        piece = doc[neighbour].sent
-        gap = doc.text[doc[between[0]].idx:doc[between[1]].idx]
-        if "\n" in gap or any(_is_verb(t) for t in piece) or len(piece) > 12:
-            continue
-        if neighbour < sent.start and piece.text.rstrip()[-1:] in {".", "!", "?", ":", ";", "»", "\""}:
-            continue
-        out.append(piece)
+def _fragments(article: _Article, predicate: Token) -> list:
+    """Verbless pieces the parser cut off the predicate's sentence ("Mardi | à Astana, X a rencontré Y")."""
+    whole, own, out = article.sent(predicate), predicate.sent, []
+    i = whole.start
+    while i < whole.end:
+        piece = predicate.doc[i].sent
+        if piece != own and not any(_is_verb(t) for t in piece) and len(piece) <= 12:
+            out.append(piece[max(0, whole.start - piece.start):min(len(piece), whole.end - piece.start)])
+        i = piece.end
     return out
 
 
@@ -742,7 +886,7 @@ def _mentions(article: _Article) -> list[Mention]:
                 continue
             predicate, priority, mode = _predicate(trigger, article)
             mention = Mention(label=row["label"], rule_id=row["id"], trigger=trigger, predicate=predicate,
-                              clause=_clause(trigger, predicate, mode), merge_only=bool(row.get("merge_only")),
+                              clause=_clause(article, trigger, predicate, mode), merge_only=bool(row.get("merge_only")),
                               requires=tuple(row.get("requires", ())),
                               anaphoric=_anaphoric(trigger, article), ordinal=_ordinal(trigger), priority=priority,
                               mode=mode)
@@ -864,9 +1008,9 @@ def _same_event(event: _Event, mention: Mention, article: _Article) -> bool:
     return linked or bool(shared) or same_place or (nothing_own and same_paragraph)
 
 
-def _sentences_between(a: Token, b: Token) -> int:
+def _sentences_between(article: _Article, a: Token, b: Token) -> int:
     """How many sentence starts lie between two tokens (0: the same sentence)."""
-    return sum(1 for t in a.doc[a.i + 1:b.i + 1] if t.is_sent_start)
+    return len({article.sent(t).start for t in a.doc[a.i:b.i + 1]}) - 1
 
 
 def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
@@ -876,7 +1020,7 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         if mention.inherits:
             previous = next((e for e in reversed(events)
                              if any(r in {"agent", "host"} for _, r, _ in e.participants.values())), None)
-            if previous is not None and _sentences_between(previous.mentions[-1].trigger, mention.trigger) <= 2:
+            if previous is not None and _sentences_between(article, previous.mentions[-1].trigger, mention.trigger) <= 2:
                 mention.participants += [(entity, role, False) for entity, role, _ in previous.participants.values()
                                          if role in {"agent", "host"} and all(entity is not p for p, _, _ in mention.participants)]
         target = next((e for e in reversed(events) if _same_event(e, mention, article)), None)
@@ -892,13 +1036,13 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         event = _Event([], mention.label, mention.status)
         event.absorb(mention)
         events.append(event)
-    _share_across(events)
+    _share_across(article, events)
     # a noun alone, never told by a verb and with nobody, no place and no date, is not taken as an event
     return [e for e in events if any(m.mode not in {"noun", "setting"} for m in e.mentions)
             or e.participants or e.location[1] is not None or e.date[1] is not None]
 
 
-def _share_across(events: list[_Event]) -> None:
+def _share_across(article: _Article, events: list[_Event]) -> None:
     """Participants, place and date passed between linked events: the event an invitation is to gets
     the invitation's people; an agreement adopted at a meeting gets the meeting's people, place and date;
     two sums of one sentence ("N en plus des N promis à X") share their recipient."""
@@ -919,7 +1063,7 @@ def _share_across(events: list[_Event]) -> None:
                     event.location = other.location
                 if event.date[1] is None:
                     event.date = other.date
-            if event.label == other.label == "aid" and first.trigger.sent == other.first.trigger.sent:
+            if event.label == other.label == "aid" and article.sent(first.trigger) == article.sent(other.first.trigger):
                 for eid, (entity, role, explicit) in other.participants.items():
                     if role == "recipient":
                         event.participants.setdefault(eid, (entity, role, explicit))

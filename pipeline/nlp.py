@@ -52,6 +52,12 @@ def sentences(doc: Doc) -> list[dict]:
     return rows
 
 
+def sentence_spans(doc: Doc) -> list:
+    """The sentences of `sentences` as spaCy Spans of the Doc (the parser's cuts repaired), for later stages."""
+    spans = (doc.char_span(row["start"], row["end"], alignment_mode="expand") for row in sentences(doc))
+    return [span for span in spans if span is not None]
+
+
 _FINAL = re.compile(r"[.!?…](?:[\s\"'»”’)\]]*)$")
 
 
