@@ -843,7 +843,25 @@ class _Analysis:
                 chosen.append(cand)
                 taken.update(range(cand.start, cand.end))
         chosen.extend(self._surname_mentions(chosen, taken))
+        chosen.extend(self._head_mentions(chosen, taken))
         return sorted(chosen, key=lambda c: c.start)
+
+    def _head_mentions(self, chosen: list[Candidate], taken: set[int]) -> list[Candidate]:
+        """The first word of a longer name written before, alone after an article: "la Ligue" after "la Ligue
+        arabe", "la Confédération" after "la Confédération suisse"."""
+        doc, out = self.doc, []
+        heads: dict[str, Candidate] = {}
+        for c in sorted(chosen, key=lambda c: c.start):
+            if c.label != "PER" and len(c) > 1 and doc[c.start + 1].text.islower():
+                heads.setdefault(doc[c.start].text, c)
+        for token in doc[1:]:
+            earlier = heads.get(token.text)
+            if token.i in taken or earlier is None or earlier.end > token.i or token.i in self.entity_at \
+                    or doc[token.i - 1].text.casefold() not in _ARTICLES or self._at_sentence_start(token.i) \
+                    or not self.is_name_word(token):
+                continue
+            out.append(Candidate(token.i, token.i + 1, earlier.label, "pattern", "head_of_earlier_name"))
+        return out
 
     def _surname_mentions(self, chosen: list[Candidate], taken: set[int]) -> list[Candidate]:
         """A capitalised word the model missed that spells the surname of a person named in the article
@@ -941,6 +959,7 @@ def analyse(doc: Doc) -> dict:
                          "key": key, "country": (entry.country if entry else None) or cand.extra.get("country"),
                          "wikidata_id": entry.wikidata_id if entry else None, "role": cand.extra.get("role")})
     _mark_parenthesised_aliases(doc.text, mentions)
+    _mark_short_aliases(mentions)
     return {"mentions": mentions, "roles": analysis.roles}
 
 
@@ -950,12 +969,30 @@ _PAREN_CLOSE = re.compile(r"^\s*[»\"”]?\s*\)")
 
 def _mark_parenthesised_aliases(text: str, mentions: list[dict]) -> None:
     """A name written in parentheses right after another is its alias: "Asie centrale + États-Unis »
-    (« C5+1 »)", "Organisation du traité de sécurité collective (OTSC)"."""
+    (« C5+1 »)", "Organisation du traité de sécurité collective (OTSC)"; two different known places are
+    not ("DAKAR (Sénégal)" gives the country of the city)."""
     for before, after in zip(mentions, mentions[1:]):
         between = text[before["end"]:after["start"]]
-        if before["label"] != "PER" and _PAREN_OPEN.match(between.lstrip("»\"” ")) \
+        places_apart = before.get("key") and after.get("key") and before["key"] != after["key"]
+        if before["label"] != "PER" and not places_apart and _PAREN_OPEN.match(between.lstrip("»\"” ")) \
                 and _PAREN_CLOSE.match(text[after["end"]:after["end"] + 4]):
             after["alias_of"] = [before["start"], before["end"]]
+
+
+def _mark_short_aliases(mentions: list[dict]) -> None:
+    """One word that opens or closes a longer name written before it is its alias: "Ligue" after "Ligue
+    arabe", "Marina" after "palais de la Marina" (same label). Known places keep their own identity."""
+    for i, mention in enumerate(mentions):
+        if mention.get("alias_of") or mention["label"] == "PER" or mention.get("key") or " " in mention["text"]:
+            continue
+        for earlier in reversed(mentions[:i]):
+            words = earlier["text"].split()
+            head = len(words) > 1 and words[0] == mention["text"] and words[1][:1].islower()
+            tail = earlier["rule_id"].startswith("named:") and earlier["label"] == mention["label"] \
+                and (earlier["text"].endswith((" " + mention["text"], "'" + mention["text"], "’" + mention["text"])))
+            if earlier["label"] != "PER" and (head or tail):
+                mention["alias_of"] = [earlier["start"], earlier["end"]]
+                break
 
 
 def _analysed(doc: Doc) -> dict:

@@ -40,6 +40,7 @@ class _Spelling:
     min_ratio_same_skeleton: float
     min_ratio: float
     min_length: int
+    prefix: re.Pattern
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,15 +54,17 @@ def _spelling() -> _Spelling:
             subs.append((re.compile(pair[0]), pair[1]))
         except re.error as exc:
             raise RulesError(f"{rules_path(TRANSLITERATION)}: substitution {i}: bad regex {pair[0]!r}: {exc}") from exc
+    prefixes = [re.escape(str(p)) for p in require(data, "article_prefixes", TRANSLITERATION)]
     return _Spelling(tuple(subs), dict(require(data, "voicing", TRANSLITERATION)),
                      float(require(data, "min_ratio_same_skeleton", TRANSLITERATION)),
-                     float(require(data, "min_ratio", TRANSLITERATION)), int(require(data, "min_length", TRANSLITERATION)))
+                     float(require(data, "min_ratio", TRANSLITERATION)), int(require(data, "min_length", TRANSLITERATION)),
+                     re.compile(r"^(?:" + "|".join(prefixes) + r")[-‑]" if prefixes else r"^\b\B"))
 
 
 @functools.lru_cache(maxsize=65536)
 def spelling_key(word: str) -> str:
     """A transliteration-aware key of one name word: "Tokaïev" and "Tokayev" both give "tokaiev"."""
-    key = _LETTERS.sub("", unidecode(word).lower())
+    key = _LETTERS.sub("", _spelling().prefix.sub("", unidecode(word).lower()))
     for pattern, replacement in _spelling().substitutions:
         key = pattern.sub(replacement, key)
     return re.sub(r"(.)\1+", r"\1", key)
@@ -243,7 +246,12 @@ def _join_person_forms(groups: list[dict]) -> list[dict]:
     for i in short:
         owners = [j for j in full if compare_persons(names[j], names[i])[0] != "different"
                   and (persons[i]["label"] == "PER" or persons[j]["label"] == "PER")]
-        if not owners:
+        if not owners:  # a name word other than the last: "Lula" of "Luiz Inácio Lula da Silva", "Kishida Fumio"
+            owners = [j for j in full if fold(names[i]) in {fold(w) for w in name_parts(names[j])[0]}
+                      and len(names[i]) > 2 and (persons[i]["label"] == "PER" or persons[j]["label"] == "PER")]
+            if len(owners) != 1:
+                continue
+            join(owners[0], i, "short form", f"{names[i]} is a name word of {names[owners[0]]}")
             continue
         before = [j for j in owners if persons[j]["first"] <= persons[i]["first"]]
         owner = max(before, key=lambda j: persons[j]["first"]) if before else min(owners, key=lambda j: persons[j]["first"])

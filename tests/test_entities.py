@@ -117,6 +117,30 @@ def test_a_name_the_model_took_for_a_place_becomes_a_person_by_its_short_form():
     assert mentions[0]["local_id"] == mentions[1]["local_id"]
 
 
+def test_a_name_word_other_than_the_last_joins_its_single_full_name():
+    mentions = [mention(0, "Luiz Inácio Lula da Silva", source="rule"), mention(60, "Lula"),
+                mention(90, "Kishida Fumio", source="rule"), mention(130, "Kishida"), mention(160, "Fumio Tanaka"),
+                mention(200, "Bachar al-Assad", source="rule"), mention(240, "Assad")]
+    found = within_document("d", mentions)
+    names = sorted(tuple(sorted(e["aliases"])) for e in found)
+    assert names == [("Assad", "Bachar al-Assad"), ("Fumio Tanaka",), ("Kishida", "Kishida Fumio"),
+                     ("Luiz Inácio Lula da Silva", "Lula")]
+
+
+def test_head_and_tail_of_a_longer_name_are_its_aliases(nlp):
+    from pipeline.resolve import within_document as group
+
+    text = ("La Ligue arabe s'est réunie au palais de Koulouba. La Syrie avait quitté la Ligue en 2011, "
+            "et la Marina a été fermée. Les gardes de Koulouba ont salué la foule. DAKAR (Sénégal) - Fin.")
+    found = entities.find_mentions(nlp(text))
+    for m in found:
+        m.setdefault("source", "rule")
+    by_name = {tuple(e["aliases"]): e for e in group("d", found)}
+    assert ("Ligue arabe", "Ligue") in by_name
+    assert ("palais de Koulouba", "Koulouba") in by_name
+    assert ("DAKAR",) in by_name and ("Sénégal",) in by_name
+
+
 def test_same_surname_different_first_names_are_different_people():
     locals_ = local("a", "Joe Biden") + local("b", "Hunter Biden") + local("c", "Biden")
     mapping, rows = across_documents(locals_)
