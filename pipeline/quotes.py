@@ -358,13 +358,48 @@ class _Speakers:
     def pronoun(self, token: Token) -> dict | None:
         """Who a subject or stressed pronoun stands for: the nearest person or description that fits its gender."""
         gender = _speaker_rules().pronouns.get(_fold(token.text))
-        person = self._nearest_person(token.idx, gender=gender)
+        person = self._last_subject(token, gender) or self._nearest_person(token.idx, gender=gender)
         described = self._described_before(token, gender)
         if described is not None and (person is None or described[0] > person["start"]):
             return described[1]
         if person is None:
             person = next((m for m in reversed(self.speakers) if m["end"] <= token.idx and m["label"] == "PER"), None)
         return person
+
+    def _last_subject(self, token: Token, gender: str | None) -> dict | None:
+        """The last person of the pronoun's gender that is the subject of a clause, in this sentence before
+        the pronoun or in the previous one ("X a reçu Y. « ... », a-t-il dit": X)."""
+        sentence = self._sentence_index(token.idx)
+        if sentence is None:
+            return None
+        start = self.sentences[max(0, sentence - 1)]["start"]
+        found, found_in = None, None
+        for mention in self.outside:
+            if mention["end"] > token.idx:
+                break
+            if mention["start"] < start or mention["label"] != "PER" \
+                    or not self.people.fits(mention, gender=gender, country=None, families=frozenset()):
+                continue
+            where = self._sentence_index(mention["start"])
+            if where != found_in and self._is_subject(mention):
+                found, found_in = mention, where  # the first subject of the latest sentence
+        return found
+
+    def _is_subject(self, mention: dict) -> bool:
+        """A name the parser makes a subject, or one standing before the first verb of its sentence with no
+        preposition before it (the parser often hangs names on the title before them)."""
+        span = self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
+        if span is None:
+            return False
+        if any(t.dep_ in {"nsubj", "nsubj:pass"} and t.i < t.head.i for t in span):
+            return True
+        row = self.sentences[self._sentence_index(mention["start"])]
+        before = [t for t in self.doc[:span.start] if t.idx >= row["start"]]
+        if any(t.pos_ in {"VERB", "AUX"} for t in before):
+            return False
+        heads = _speaker_rules().family_heads | _speaker_rules().person_nouns
+        lead = [t for t in before if not (t.pos_ in {"DET", "ADJ", "PUNCT"} or _fold(t.text) in heads)]
+        return not lead or lead[-1].pos_ != "ADP"
 
     def _described_before(self, token: Token, gender: str | None) -> tuple[int, dict] | None:
         """The last title or description of a person (not itself a name) in this or the previous sentence."""
@@ -405,18 +440,43 @@ class _Speakers:
         return found
 
     def _issuer(self, token: Token) -> dict | None:
-        """Who issued a written source: "un communiqué du ministère X" gives X; else the last source's issuer."""
+        """Who issued a written source: "un communiqué du ministère X" gives X; else the source named just
+        before, else the last source's issuer."""
+        named = self._named_by_of(token)
+        if named is not None:
+            self.last_source = named
+            return named
+        return self._source_before(token) or self.last_source
+
+    def _named_by_of(self, token: Token) -> dict | None:
+        """The name in a "de X" complement right after a noun ("communiqué du ministère X")."""
         tokens = list(self.doc[token.i + 1:token.i + 8])
         for k, t in enumerate(tokens[:-1]):
             if t.is_punct or t.pos_ in {"VERB", "AUX"}:
                 break
             if _fold(t.text) in _OF:
-                for later in tokens[k + 1:k + 4]:
-                    mention = self.index.of(later)
-                    if mention is not None:
-                        self.last_source = mention
+                return next((self.index.of(x) for x in tokens[k + 1:k + 4] if self.index.of(x) is not None), None)
+        return None
+
+    def _source_before(self, token: Token) -> dict | None:
+        """The issuer of a source named in the two sentences before ("X a publié un communiqué. « ... »,
+        affirme le texte"): "de X" after its noun, or the subject of the verb it is the object of."""
+        sentence = self._sentence_index(token.idx)
+        start = self.sentences[max(0, sentence - 2)]["start"] if sentence is not None else token.idx
+        for t in reversed(self.doc[:token.i]):
+            if t.idx < start:
+                break
+            if t.pos_ != "NOUN" or not self._is_source(t):
+                continue
+            named = self._named_by_of(t)
+            if named is not None:
+                return named
+            if t.dep_ == "obj":
+                for subject in (c for c in t.head.children if c.dep_ in {"nsubj", "nsubj:pass"}):
+                    mention = self.index.of(subject)
+                    if mention is not None and mention["label"] in {"ORG", "PER", "LOC"}:
                         return mention
-        return self.last_source
+        return None
 
     def reference(self, token: Token) -> dict | None:
         """The entity a subject token refers to: a name, a pronoun, a source, a description or an organisation."""
@@ -458,6 +518,11 @@ class _Speakers:
         tail = _sentence_tokens(self.doc, close, forward=True)
         if not tail or tail[0].text not in {",", ")", "-", "–"} and _verb_at(tail, 0) is None:
             return None, None, False
+        rules = _speaker_rules()
+        for k in range(min(len(tail), 3)):
+            preposition = _preposition(tail, k)
+            if preposition in rules.prepositions and preposition not in rules.person_only:
+                return self._prepositional(tail[k + 1:], person_only=False), preposition, True
         for k in range(min(len(tail), _rules()["after_window"])):
             found = _verb_at(tail, k)
             if found is None:
@@ -517,8 +582,8 @@ class _Speakers:
         sent_start = head[0].idx if head else offset
         for k in range(len(head) - 1, -1, -1):
             token = head[k]
-            folded = _fold(token.text)
-            if folded in rules.prepositions and token.pos_ == "ADP":
+            folded = _preposition(head, k)
+            if folded in rules.prepositions:
                 speaker = self._prepositional(head[k + 1:], person_only=folded in rules.person_only)
                 if speaker is not None or folded not in rules.person_only:
                     return speaker, folded
@@ -613,6 +678,17 @@ class _Speakers:
             return None, None
         head = _sentence_tokens(self.doc, previous["end"] - 1, forward=False)
         return self._before_in(head, previous["end"])
+
+
+def _preposition(tokens: list[Token], k: int) -> str | None:
+    """The preposition tokens[k] is or ends, folded ("selon"; "après" after "d'" gives "d'après"), or None."""
+    token = tokens[k]
+    if token.pos_ != "ADP" and _fold(token.text) != "après":
+        return None
+    folded = _fold(token.text)
+    if k > 0 and _fold(tokens[k - 1].text) == "d'" and tokens[k - 1].idx + 2 == token.idx:
+        return "d'" + folded
+    return folded
 
 
 def _describes(verb: Token) -> bool:
