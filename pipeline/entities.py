@@ -341,7 +341,9 @@ class _Analysis:
         for ent in self.doc.ents:
             label = LABELS.get(ent.label_, "MISC")
             for start, end, repairs in self._repair(ent.start, ent.end):
-                pieces = _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
+                pieces = [(start, end)] if label == "PER" and self._city_as_first_name(start, start, end) \
+                    and not any(i in gaz_starts for i in range(start + 1, end)) \
+                    else _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
                 for s, e in pieces:
                     s, e, more = self._trim(s, e)
                     if s >= e or not self._has_name(s, e) or self._hyphened_places(s, e) or self._verb_alone(s, e):

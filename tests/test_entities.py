@@ -35,6 +35,9 @@ def test_component_is_registered_after_the_model(nlp):
     # a nationality noun introduces a person, even one whose first name is also a city
     ("Le sommet a réuni le Chilien Santiago Abascal et la Colombienne Victoria Dávila.",
      [("Santiago Abascal", "PER"), ("Victoria Dávila", "PER")]),
+    # a city's name that opens a person's name is a first name; the city alone stays a place
+    ("Santiago Peña a rencontré Victoria Nuland à Santiago.",
+     [("Santiago Peña", "PER"), ("Victoria Nuland", "PER"), ("Santiago", "LOC")]),
     # known places joined by a hyphen outside a format are the places
     ("Le dossier Inde-Pakistan reste ouvert.", [("Inde", "LOC"), ("Pakistan", "LOC")]),
     # a participle that opens a sentence is no name

