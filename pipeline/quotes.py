@@ -43,8 +43,8 @@ def _phrase_pattern(phrases) -> re.Pattern | None:
 @functools.lru_cache(maxsize=1)
 def _rules() -> dict:
     data = rulesdata.load_yaml(RULES_FILE)
-    for key in ("marks", "min_words", "min_words_without_verb", "min_letter_share", "max_capitalised_share",
-                "after_window", "naming_cues"):
+    for key in ("marks", "min_words", "min_words_without_verb", "min_words_after_reporting_verb",
+                "min_letter_share", "max_capitalised_share", "after_window", "naming_cues"):
         rulesdata.require(data, key, RULES_FILE)
     return {**data, "naming_cues": _phrase_pattern(data["naming_cues"])}
 
@@ -184,7 +184,20 @@ def is_speech(doc: Doc, start: int, end: int, *, quoted: str, before: str = "") 
     if len(words) >= rules["min_words_without_verb"]:
         return True
     span = doc.char_span(start, end, alignment_mode="expand")
-    return span is not None and any(t.pos_ in {"VERB", "AUX"} for t in span)
+    if span is None:
+        return False
+    if any(t.pos_ in {"VERB", "AUX"} for t in span):
+        return True
+    # "a dénoncé « une provocation occidentale inacceptable »": words a reporting verb takes as its object
+    if len(words) < rules["min_words_after_reporting_verb"]:
+        return False
+    governor = span.root.head
+    if governor.pos_ == "VERB" and not span.start <= governor.i < span.end and _verb_at([governor], 0):
+        return True
+    lead = [t for t in doc[max(0, span.start - 5):span.start] if not t.is_punct]
+    while lead and lead[-1].pos_ in {"DET", "ADP"}:
+        lead.pop()
+    return bool(lead) and lead[-1].pos_ == "VERB" and _verb_at(lead, len(lead) - 1) is not None
 
 
 # --------------------------------------------------------------------------- the article's people
@@ -205,6 +218,18 @@ def _morph_gender(token: Token) -> str | None:
     return {"Fem": "f", "Masc": "m"}.get(gender[0]) if gender else None
 
 
+def _title_before(doc: Doc, span, mention_edges: set[int]) -> str:
+    """The words right before a name back to a verb, another name or ten words ("le ministre des Affaires
+    étrangères, Aurélien X" gives "le ministre des Affaires étrangères,")."""
+    first = span.start
+    while first > max(span.sent.start, span.start - 10):
+        token = doc[first - 1]
+        if token.pos_ in {"VERB", "AUX"} or token.idx + len(token.text) in mention_edges or "\n" in token.text:
+            break
+        first -= 1
+    return doc[first:span.start].text
+
+
 class _People:
     """Persons of the article with the facts that tell them apart when the text does not name them."""
 
@@ -212,6 +237,7 @@ class _People:
         rules = _speaker_rules()
         self.by_id: dict[str, _Person] = {}
         country_of = {m["entity_id"]: m.get("country") for m in mentions if m.get("country")}
+        mentions_at = {m["start"] for m in mentions} | {m["end"] for m in mentions}
         for mention in mentions:
             if mention["label"] != "PER":
                 continue
@@ -223,8 +249,7 @@ class _People:
             span = doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
             if span is None:
                 continue
-            before = doc[max(span.sent.start, span.start - 10):span.start]
-            person.families |= _families(before.text)
+            person.families |= _families(_title_before(doc, span, mentions_at))
             if span.start > 0:
                 honorific = rules.honorifics.get(_fold(doc[span.start - 1].text))
                 person.gender = person.gender or honorific
@@ -528,6 +553,8 @@ class _Speakers:
             if found is None:
                 continue
             verb, size = found
+            if _passive(tail[k]) or k > 0 and _fold(tail[k - 1].text) == "été":
+                return None, verb, True  # "a-t-il été précisé": impersonal
             pronoun = next((t for t in tail[max(0, k - 3):k + size + 1] if self._pronoun_token(t)), None)
             if pronoun is not None:
                 return self.pronoun(pronoun), verb, True
@@ -565,7 +592,7 @@ class _Speakers:
         if self.index.of(token) is None and _fold(token.lemma_) not in rules.source_nouns \
                 and _fold(token.text) not in rules.source_nouns:
             for t in self.doc[token.i + 1:token.i + 10]:
-                if t.is_punct and t.text != "-" or t.pos_ in {"VERB", "AUX"}:
+                if t.is_punct and t.text not in {"-", ","} or t.pos_ in {"VERB", "AUX"} or "\n" in t.text:
                     break
                 mention = self.index.of(t)
                 if mention is not None and mention["label"] == "PER":
@@ -589,8 +616,15 @@ class _Speakers:
                     return speaker, folded
                 continue
             found = _verb_at(head, k)
-            if found is not None and token.pos_ in {"VERB", "AUX"} and not _describes(token):
-                return self._subject_of(token, head[:k], sent_start), found[0]
+            if found is None or token.pos_ not in {"VERB", "AUX"} or _passive(token):
+                continue
+            if token.dep_ in {"acl:relcl", "acl"}:
+                # "X, qui a estimé que « ... »": X speaks; "l'initiative, qui vise « ... »": nobody
+                speaker = self._named_in_phrase(token.head)
+                if speaker is not None and speaker["label"] in {"PER", "ORG"}:
+                    return speaker, found[0]
+                continue
+            return self._subject_of(token, head[:k], sent_start), found[0]
         if head and head[-1].text == ":":
             return self._colon_clause(head)
         return None, None
@@ -691,10 +725,9 @@ def _preposition(tokens: list[Token], k: int) -> str | None:
     return folded
 
 
-def _describes(verb: Token) -> bool:
-    """A verb in a relative clause or in the passive ("l'initiative, qui a été lancée en 2022"): it says
-    something of a noun, it does not report speech."""
-    return verb.dep_ in {"acl:relcl", "acl"} or any(c.dep_ == "aux:pass" for c in verb.children)
+def _passive(verb: Token) -> bool:
+    """A passive verb ("qui a été lancée", "a-t-il été précisé") reports nobody's speech."""
+    return any(c.dep_ == "aux:pass" for c in verb.children)
 
 
 def _demonym_countries(text: str) -> list[str]:
