@@ -52,6 +52,7 @@ _MAX_DOCUMENT_NAME_TOKENS = 16
 _NAME_LINKS = frozenset({"de", "du", "des", "d'", "d’", "sur", "pour", "entre", "contre", "à", "au", "aux", "en",
                          "relative", "relatif", "relatives", "relatifs", "faveur"})
 _ARTICLES = frozenset({"la", "le", "les", "l'", "l’", "l"})
+_ORGANISATION_LINKS = frozenset({"de", "du", "des", "d'", "d’", "pour", "sur"})
 
 
 # --------------------------------------------------------------------------- rule data
@@ -174,7 +175,7 @@ def lexicon() -> Lexicon:
         calendar=_calendar_words(),
         patterns=patterns,
         named={key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
-               for key in ("document_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns")},
+               for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns")},
         programme_links=tuple(tuple(str(w).casefold().split()) for w in require(named, "programme_links", NAMED_THINGS)),
     )
 
@@ -267,7 +268,7 @@ class _Analysis:
         self.persons = self._title_candidates() + self._honorific_candidates() + self._demonym_candidates()
         self.institutions = self._institution_candidates()
         self.pairings = self._pairing_candidates()
-        self.named = self._document_candidates() + self._event_candidates() + self._programme_candidates() \
+        self.named = self._document_candidates() + self._organisation_candidates() + self._event_candidates() + self._programme_candidates() \
             + self._facility_candidates()
 
     @staticmethod
@@ -636,7 +637,7 @@ class _Analysis:
         doc = self.doc
         return i == 0 or doc[i].is_sent_start or "\n" in doc[i - 1].whitespace_ or doc[i - 1].is_space
 
-    def _name_complement(self, i: int) -> int:
+    def _name_complement(self, i: int, links: frozenset[str] = _NAME_LINKS) -> int:
         """End of a document name's complement from token i: adjectives, "de/sur/pour/relative à ... + noun
         or name" phrases, a year right after the head; it ends before a comma, a verb or a quote mark."""
         doc, n, j, end = self.doc, len(self.doc), i, i
@@ -647,7 +648,7 @@ class _Analysis:
             if token.text in {"-", "‑"} and not doc[j - 1].whitespace_ and not token.whitespace_ and j + 1 < n \
                     and doc[j + 1].text[:1].isalnum():
                 j += 1
-            elif low in _NAME_LINKS or low == "et" and j + 1 < n and doc[j + 1].text.casefold() in _NAME_LINKS:
+            elif low in links or low == "et" and j + 1 < n and doc[j + 1].text.casefold() in links:
                 j += 1
                 while j < n and doc[j].text.casefold() in _ARTICLES:
                     j += 1
@@ -671,18 +672,28 @@ class _Analysis:
     def _document_candidates(self) -> list[Candidate]:
         """A capitalised document, programme or event head with its complement: "la Déclaration de Xi'an",
         "le Pacte mondial pour les migrations", "la Coupe du monde de football"."""
+        return self._capitalised_heads("document_heads", "MISC", "named:document", _NAME_LINKS)
+
+    def _organisation_candidates(self) -> list[Candidate]:
+        """A capitalised organisation head with its complement: "le Centre régional des Nations Unies pour
+        les objectifs de développement durable", "le Parti communiste chinois"."""
+        return self._capitalised_heads("organisation_heads", "ORG", "named:organisation", _ORGANISATION_LINKS)
+
+    def _capitalised_heads(self, heads: str, label: str, rule_id: str, links: frozenset[str]) -> list[Candidate]:
+        """A capitalised head of `heads` inside a sentence and its complement (at the start of a sentence the
+        complement needs a capitalised word); a name the gazetteers know is left to them."""
         doc, out = self.doc, []
         for token in doc:
-            if token.text.casefold() not in self.lex.named["document_heads"] or not token.text[:1].isupper() \
+            if token.text.casefold() not in self.lex.named[heads] or not token.text[:1].isupper() \
                     or token.text.isupper() or self._gazetteer_place_at(token.i):
                 continue
-            end = self._name_complement(token.i + 1)
+            end = self._name_complement(token.i + 1, links)
             if end == token.i + 1:
                 continue
             if self._at_sentence_start(token.i) and not any(t.text[:1].isupper() and not self.is_filler(t)
                                                             for t in doc[token.i + 1:end]):
                 continue
-            out.append(Candidate(token.i, end, "MISC", "pattern", "named:document"))
+            out.append(Candidate(token.i, end, label, "pattern", rule_id))
         return out
 
     def _link_then(self, i: int) -> int:
