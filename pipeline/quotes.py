@@ -61,7 +61,7 @@ def _verbs() -> dict:
     participles = {lemma[:-2] + "é" + end: lemma for lemma in data["verbs"] if lemma.endswith("er")
                    for end in ("", "e", "s", "es")}
     phrases = [tuple(_fold(w) for w in phrase) for phrase in data["phrases"]]
-    return {"lemmas": {**participles, **lemmas}, "present": present,
+    return {"lemmas": {**participles, **lemmas}, "present": present, "participles": participles,
             "phrases": sorted(phrases, key=len, reverse=True)}
 
 
@@ -297,8 +297,9 @@ def _verb_at(tokens: list[Token], k: int) -> tuple[str, int] | None:
     if token.pos_ in {"VERB", "AUX", "X"}:
         found = verbs["lemmas"].get(lemma) or verbs["lemmas"].get(form) or verbs["present"].get(form)
         return (found, 1) if found else None
-    if token.pos_ in {"NOUN", "ADJ", "PROPN"} and form in verbs["present"]:
-        return verbs["present"][form], 1
+    if token.pos_ in {"NOUN", "ADJ", "PROPN"}:
+        found = verbs["present"].get(form) or verbs["participles"].get(form)
+        return (found, 1) if found else None
     return None
 
 
@@ -630,7 +631,12 @@ class _Speakers:
         return None, None
 
     def _colon_clause(self, head: list[Token]) -> tuple[dict | None, str | None]:
-        """Speaker of "X a été clair : « ... »": the subject of the clause the colon ends."""
+        """Speaker of "X a été clair : « ... »": the subject of the clause the colon ends; of a headline
+        "X : « ... »", the one name before the colon."""
+        named = self.index.in_tokens(head[:-1])
+        if len(named) == 1 and named[0]["label"] in {"PER", "ORG"} \
+                and all(self.index.of(t) is named[0] or t.pos_ in {"DET", "PUNCT"} for t in head[:-1]):
+            return named[0], None
         root = head[-1].head
         while root.head is not root and root.head.i < head[-1].i and root.dep_ not in {"ROOT"}:
             root = root.head
@@ -699,19 +705,27 @@ class _Speakers:
                 return speaker, _fold(token.lemma_)
         return None, None
 
-    def previous_colon(self, open_: int) -> tuple[dict | None, str | None]:
-        """Speaker of a quote that opens its sentence after a sentence ending with a colon ("X a déclaré :")."""
+    def previous_sentence(self, open_: int) -> tuple[dict | None, str | None]:
+        """Speaker of a quote standing as a sentence of its own after "X a déclaré :" or after a sentence whose
+        main verb reports X's speech ("X a pris la parole devant les députés. « ... »")."""
         sentence = self._sentence_index(open_)
-        if sentence is None:
-            return None, None
-        row = self.sentences[sentence]
-        if self.text[row["start"]:open_].strip() or sentence == 0:
+        if sentence is None or sentence == 0 or self.text[self.sentences[sentence]["start"]:open_].strip():
             return None, None
         previous = self.sentences[sentence - 1]
-        if not self.text[previous["start"]:previous["end"]].rstrip().endswith(":"):
+        if self.text[previous["start"]:previous["end"]].rstrip().endswith(":"):
+            head = _sentence_tokens(self.doc, previous["end"] - 1, forward=False)
+            return self._before_in(head, previous["end"])
+        span = self.doc.char_span(previous["start"], previous["end"], alignment_mode="expand")
+        if span is None or any(t.text in _MARKS for t in span):
             return None, None
-        head = _sentence_tokens(self.doc, previous["end"] - 1, forward=False)
-        return self._before_in(head, previous["end"])
+        tokens = list(span)
+        for k, token in enumerate(tokens):
+            found = _verb_at(tokens, k)
+            if found is not None and token.dep_ == "ROOT" and token.pos_ == "VERB" and not _passive(token):
+                speaker = self._subject_of(token, tokens[:k], previous["start"])
+                if speaker is not None and speaker["label"] in {"PER", "ORG"}:
+                    return speaker, found[0]
+        return None, None
 
 
 def _preposition(tokens: list[Token], k: int) -> str | None:
@@ -785,9 +799,9 @@ def _attribute(speakers: _Speakers, open_: int, close: int, start: int, end: int
     speaker, verb = speakers.clause_subject(start, end)
     if speaker is not None:
         return speaker, verb, "quote.clause-subject"
-    speaker, verb = speakers.previous_colon(open_)
-    if verb:
-        return speaker, verb, "quote.after-colon"
+    speaker, verb = speakers.previous_sentence(open_)
+    if verb or speaker is not None:
+        return speaker, verb, "quote.previous-sentence"
     return None, None, "quote.unattributed"
 
 
