@@ -68,7 +68,8 @@ def _arguments() -> dict:
                     "setting_prepositions", "joining_verbs", "distinct_modifiers", "not_date_prepositions",
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
-                    "collective_heads", "anaphor_modifiers")
+                    "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
+                    "leader_titles")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -195,7 +196,7 @@ class Mention:
     mode: str = "noun"
     participants: list[tuple[dict, str, bool]] = field(default_factory=list)  # (mention, role, explicit)
     amount: dict | None = None
-    inherits: bool = False
+    inherits: bool | int = False  # refers back to the agents of the last event, or to its N people
 
     @property
     def start(self) -> int:
@@ -220,6 +221,7 @@ class _Article:
         for number, span in enumerate(nlp_stage.sentence_spans(doc)):
             self._sentence.update(dict.fromkeys(range(span.start, span.end), span))
             self._sentence_no.update(dict.fromkeys(range(span.start, span.end), number))
+        self.agents: list[tuple[Token, dict]] = []  # (trigger, person) of the events told so far
         self.holders = [m for m in self.index.mentions if m["label"] == "PER" and m.get("role") and m.get("country")]
 
     def sent(self, token: Token):
@@ -255,6 +257,10 @@ class _Article:
         nearby. People first when no such substitution was made."""
         tokens = phrase_tokens(token)
         found = self.entities(tokens)
+        if not any(m["label"] == "PER" for m in found):
+            named = _appositive_person(self, token)
+            if named is not None:
+                return [named]
         named = {t.i for m in found for t in self._span(m)}
         found += [entity for t in tokens if t.i not in named for entity in self._referred(t, head=t is token or t.head is token and t.dep_ == "conj")]
         found += self._enumeration_after(tokens, found)
@@ -428,8 +434,9 @@ class _Article:
                        for s in _subjects(trigger))
         if requirement in {"person_object", "entity_object"}:
             labels = {"PER"} if requirement == "person_object" else {"PER", "LOC", "ORG", "MISC"}
-            return any(m["label"] in labels for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:agent"}
-                       for m in self.entities(phrase_tokens(c)))
+            objects = [c for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:agent"}]
+            return any(m["label"] in labels for c in objects for m in self.entities(phrase_tokens(c))) \
+                or any(_appositive_person(self, c) is not None for c in objects)
         if requirement == "person_to":
             return any(_case(c) in {"à", "au", "aux"} and any(m["label"] == "PER" for m in self.entities(phrase_tokens(c)))
                        for c in children if c.dep_.startswith("obl") or c.dep_ == "iobj")
@@ -526,19 +533,29 @@ class _Article:
 
     # -- when
 
-    def _not_event_date(self, span, predicate: Token) -> bool:
+    def _not_event_date(self, span, predicate: Token, trigger: Token) -> bool:
         """A date inside a phrase that gives a starting point or a bound ("depuis l'établissement ... il y a
-        31 ans", "avant le 6 mai") is not the date of the event."""
+        31 ans", "avant le 6 mai") is not the date of the event, unless the bound is the event itself
+        ("depuis l'élection de X, en mars 2016"); nor is the date of a dateline ("PARIS, 20 décembre –")."""
+        if self._in_dateline(span):
+            return True
         words = self.args["not_date_prepositions"]
         before = self.doc[span.start - 1] if span.start > 0 else None
         if _word(span[0]) in words or (before is not None and _word(before) in words):
             return True
         for ancestor in span.root.ancestors:
-            if ancestor is predicate:
+            if ancestor is predicate or ancestor is trigger:
                 break
             if _case(ancestor) in words:
                 return True
         return False
+
+    def _in_dateline(self, span) -> bool:
+        """Whether a date is the dateline's, at the head of a paragraph before a dash ("PARIS, 20 décembre –")."""
+        text = self.doc.text
+        line_start = text.rfind("\n", 0, span.start_char) + 1
+        return span.start_char - line_start <= self.args["dateline_reach"] \
+            and re.match(self.args["dateline_end"], text[span.end_char:span.end_char + 60]) is not None
 
     def when(self, mention: Mention) -> tuple[dict | None, str | None, str | None]:
         """The date of the event: a temporal expression in its clause; the document date when the clause
@@ -550,9 +567,27 @@ class _Article:
             span = self.doc.char_span(timex["start"], timex["end"], alignment_mode="expand")
             if span is None or span.start not in clause_ids:
                 continue
-            if self._not_event_date(span, mention.predicate):
+            if self._not_event_date(span, mention.predicate, mention.trigger):
                 continue
             found.append((timex, span))
+        if not found and not _is_verb(mention.trigger):
+            # "depuis l'élection de X, en mars 2016": a date set off right after the noun's phrase is its own
+            after = max(t.i for t in phrase_tokens(mention.trigger) if not t.is_punct) + 1
+            for timex in self.timexes:
+                span = self.doc.char_span(timex["start"], timex["end"], alignment_mode="expand")
+                gap = self.doc[after:span.start] if span is not None and span.start >= after else None
+                if gap is not None and len(gap) <= 2 and gap[:1].text == "," \
+                        and all(t.is_punct or t.pos_ in {"ADP", "DET"} for t in gap):
+                    found.append((timex, span))
+        if not found and mention.predicate.dep_ == "conj" and _is_verb(mention.predicate.head) \
+                and mention.predicate.head.i < mention.predicate.i:
+            # "lundi, il s'est entretenu avec X, puis a reçu Y": the first verb's date holds for the second
+            own = {t.i for t in mention.predicate.subtree}
+            head_ids = {t.i for t in phrase_tokens(mention.predicate.head) if t.i not in own}
+            for timex in self.timexes:
+                span = self.doc.char_span(timex["start"], timex["end"], alignment_mode="expand")
+                if span is not None and span.start in head_ids and not self._not_event_date(span, mention.predicate.head, mention.predicate.head):
+                    found.append((timex, span))
         # a date the parse attaches to the clause first, then one in a cut-off piece of the sentence
         found.sort(key=lambda pair: pair[1].start not in attached)
         today = _status_rules()["today_words"]
@@ -644,6 +679,9 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
         if _is_verb(current):
             markers = [trigger.head, *[c for c in trigger.head.children if c.dep_ in {"advmod", "case", "fixed"}],
                        *[c for c in trigger.children if c.dep_ in {"advmod", "case", "fixed"}]]
+            if _lemma(current) in args["joining_verbs"] and case in args["recipient_prepositions"]:
+                # "X a participé hier à Djeddah au sommet": the verb's clause dates and places the event
+                return current, PRIORITY_VERB, "light"
             setting = case in args["setting_prepositions"] or _lemma(current) in args["joining_verbs"] \
                 or any(_word(c) in args["setting_prepositions"] for c in markers)
             return current, PRIORITY_NOUN, "setting" if setting else "noun"
@@ -717,7 +755,7 @@ def _is_predicate_nominal(trigger: Token) -> bool:
     return any(c.dep_ == "cop" for c in trigger.children) and any(c.dep_ == "nsubj" for c in trigger.children)
 
 
-def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], bool]:
+def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], bool | int]:
     """Entities of a subject or object phrase (people first); a pronoun stands for the last person named.
 
     The flag says the phrase names nobody and refers back (plural pronoun or plural common noun)."""
@@ -728,20 +766,39 @@ def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], b
         if "Plur" in token.morph.get("Number") or word in {"ils", "elles", "-ils", "-elles"}:
             return [], True
         if word in {"il", "elle", "-il", "-elle"}:
+            # the person who did the last event, when told in this sentence or the one before; else the last named
+            recent = article.agents[-1] if article.agents else None
+            if recent is not None and _sentences_between(article, recent[0], token) <= 1:
+                return [recent[1]], False
             found = article.index.antecedent(offset)
             return ([found] if found else []), False
         return [], False
     found = article.phrase_entities(token)
-    if not any(e["label"] == "PER" for e in found) and (_lemma(token) in article.args["offices"] or _word(token) in article.args["offices"]):
-        # "Xi Jinping, le président de la Chine, a présidé": the name stands before the title, cut off by the parser
-        left = token.left_edge.i - 1
-        if left > 0 and token.doc[left].text == ",":
-            named = article.index.of(token.doc[left - 1])
-            if named is not None and named["label"] == "PER":
-                return [named], False
     if not found and token.pos_ == "NOUN" and "Plur" in token.morph.get("Number"):
+        count = next((int(numbers.find(c.text)[0].value) for c in token.children
+                      if c.dep_ == "nummod" and numbers.find(c.text)), None)
+        if count and _lemma(token) in article.args["group_people_nouns"]:
+            return [], count  # "les deux dirigeants": the people of the last event with that many
         return [], True
     return found, False
+
+
+def _appositive_person(article: _Article, token: Token) -> dict | None:
+    """The person a title phrase names beside it, cut off by the parser: "Xi Jinping, le président de la
+    Chine, a présidé", "a reçu la présidente de la Confédération suisse, Doris Leuthard"."""
+    if _lemma(token) not in article.args["offices"] and _word(token) not in article.args["offices"]:
+        return None
+    doc = token.doc
+    left, right = token.left_edge.i - 1, max(t.i for t in phrase_tokens(token)) + 1
+    if left > 0 and doc[left].text == ",":
+        named = article.index.of(doc[left - 1])
+        if named is not None and named["label"] == "PER":
+            return named
+    if right + 1 < len(doc) and doc[right].text == ",":
+        named = article.index.of(doc[right + 1])
+        if named is not None and named["label"] == "PER" and named.get("role") and named["start"] == doc[right + 1].idx:
+            return named
+    return None
 
 
 def _head_entity(article: _Article, token: Token, labels=("ORG", "MISC")) -> list[dict]:
@@ -776,7 +833,7 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
                         found = people or found
                 if mention.label in {"founding", "agreement", "election"} and subjects[0].dep_ == "nsubj:pass":
                     return found, "target" if mention.label != "election" else "agent", False
-                return found, role, refers_back and not found
+                return found, role, refers_back if not found else False
             if token.pos_ == "NOUN" and _lemma(token) in args["agent_nouns"]:
                 break
     governors = [trigger, *_chain(trigger)[1:], *[s for s in _subjects(predicate) if s.pos_ == "NOUN"]]
@@ -816,7 +873,13 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
             if case in args["companion_prepositions"]:
                 out += [(e, "participant") for e in article.phrase_entities(child)]
             elif child.dep_ == "obj" and head is trigger and _is_verb(trigger) and mention.label in {"meeting", "invitation", "summit"}:
-                out += [(e, "participant") for e in article.phrase_entities(child)]
+                # objects the parser split ("a reçu le président de la Banque X, Maeda Tadashi"): people first
+                found = article.phrase_entities(child)
+                siblings = [c for c in head.children if c.dep_ == "obj" and c is not child]
+                if siblings and not any(e["label"] == "PER" for e in found) \
+                        and any(e["label"] == "PER" for c in siblings for e in article.phrase_entities(c)):
+                    found = []
+                out += [(e, "participant") for e in found]
             elif child.dep_ in {"obj", "nsubj:pass", "nmod"} and mention.label in {"founding", "agreement"}:
                 out += [(e, "target") for e in _head_entity(article, child)]
             elif mention.label == "aid" and case in args["recipient_prepositions"] and child.dep_ != "obl:mod":
@@ -907,9 +970,11 @@ def _fill(article: _Article, mention: Mention) -> None:
     mention.location = location
     mention.participants = _participants(article, mention)
     mention.participants += [(h, "host", True) for h in hosts if all(h is not p for p, _, _ in mention.participants)]
+    subject_words = " ".join(t.text for s in _subjects(mention.predicate) for t in phrase_tokens(s)).casefold()
     if mention.label == "summit" and any(_lemma(t) in article.args["ministerial_titles"] or _word(t) in article.args["ministerial_titles"]
-                                        for s in _subjects(mention.predicate) for t in phrase_tokens(s)):
-        mention.label = "meeting"
+                                        for s in _subjects(mention.predicate) for t in phrase_tokens(s)) \
+            and not any(re.search(rf"(?<!\w){re.escape(title)}(?!\w)", subject_words) for title in article.args["leader_titles"]):
+        mention.label = "meeting"  # ministers meet; a "Premier ministre" goes to summits
     for token in [mention.trigger.head, mention.trigger, *mention.clause]:
         amount = article.amount_at(token) if token is not mention.trigger.head else (
             article.amount_at(token) or article.relative_amount(mention.trigger))
@@ -1017,12 +1082,21 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
     events: list[_Event] = []
     for mention in mentions:
         _fill(article, mention)
-        if mention.inherits:
+        if mention.inherits and not isinstance(mention.inherits, bool):
+            # "les deux dirigeants": the people of the last event that has that many
+            group = next((e for e in reversed(events) if len(e.entity_ids(labels={"PER"})) == mention.inherits
+                          and _sentences_between(article, e.mentions[-1].trigger, mention.trigger) <= article.args["group_window"]), None)
+            if group is not None:
+                mention.participants += [(entity, "agent", False) for entity, _, _ in group.participants.values()
+                                         if entity["label"] == "PER" and all(entity is not p for p, _, _ in mention.participants)]
+        elif mention.inherits:
             previous = next((e for e in reversed(events)
                              if any(r in {"agent", "host"} for _, r, _ in e.participants.values())), None)
             if previous is not None and _sentences_between(article, previous.mentions[-1].trigger, mention.trigger) <= 2:
                 mention.participants += [(entity, role, False) for entity, role, _ in previous.participants.values()
                                          if role in {"agent", "host"} and all(entity is not p for p, _, _ in mention.participants)]
+        article.agents += [(mention.trigger, entity) for entity, role, _ in mention.participants
+                           if role in {"agent", "host"} and entity["label"] == "PER"][:1]
         target = next((e for e in reversed(events) if _same_event(e, mention, article)), None)
         _log.debug("mention %s", (mention.label, mention.rule_id, repr(mention.trigger.text), mention.mode, mention.status,
                   mention.anaphoric, mention.ordinal, [(e["text"], r) for e, r, _ in mention.participants],
@@ -1097,6 +1171,8 @@ def extract(doc: Doc, *, doc_id: str, mentions: list[dict], timexes: list[dict],
                      "plover": plover_code(event.label, event.status), "rule_id": rule_id,
                      "cluster_id": None})
         for entity, role, _ in event.participants.values():
+            if role == "target" and event.label == "agreement":
+                continue  # the document signed tells agreements apart; it takes no part
             participants.append({"event_id": event_id, "entity_id": entity["entity_id"], "role": role})
     return rows, participants
 

@@ -129,3 +129,35 @@ def test_quotes_speaker_and_verb(nlp, text, speaker, verb):
     quote = found[0]
     assert text[quote["start"]:quote["end"]] == quote["text"] and not quote["text"].startswith("«")
     assert (names.get(quote["speaker_id"]), quote["verb"]) == (speaker, verb)
+
+
+def test_the_dateline_date_is_not_the_event_date(nlp):
+    text = "DAKAR, 12 mars – Le Sénégal a accordé hier 10 millions d'euros au Mali."
+    rows, _, _ = _run(nlp, text, [_timex(text, "12 mars", "2024-03-12"), _timex(text, "hier", "2024-03-11")],
+                      [_amount(text, "10 millions d'euros", 1e7)])
+    assert [r["date_value"] for r in rows] == ["2024-03-11"]
+    plain = "DAKAR, 12 mars – Le Sénégal a accordé 10 millions d'euros au Mali."
+    undated, _, _ = _run(nlp, plain, [_timex(plain, "12 mars", "2024-03-12")], [_amount(plain, "10 millions d'euros", 1e7)])
+    assert [r["date_value"] for r in undated] == [None]
+
+
+def test_a_date_bounding_another_event_is_the_date_of_the_event_it_names(nlp):
+    text = "C'est la première visite d'un ministre depuis l'élection de Bola Tinubu, en mars 2023."
+    rows, _, _ = _run(nlp, text, [_timex(text, "mars 2023", "2023-03")])
+    elections = [r for r in rows if r["event_type"] == "election"]
+    assert [r["date_value"] for r in elections] == ["2023-03"]
+
+
+def test_the_second_verb_of_a_pair_takes_the_first_ones_date(nlp):
+    text = "Lundi, Olaf Scholz s'est entretenu avec Giorgia Meloni, puis a reçu le président Sergio Mattarella."
+    rows, who, _ = _run(nlp, text, [_timex(text, "Lundi", "2024-03-11")])
+    meetings = [r for r in rows if r["event_type"] == "meeting"]
+    assert [r["date_value"] for r in meetings] == ["2024-03-11", "2024-03-11"]
+    assert who[meetings[1]["event_id"]] == ["Olaf Scholz", "Sergio Mattarella"]
+
+
+def test_attending_a_summit_dates_and_places_it(nlp):
+    text = "Le président Cyril Ramaphosa a participé jeudi à Johannesburg au sommet des BRICS."
+    rows, _, names = _run(nlp, text, [_timex(text, "jeudi", "2024-03-07")])
+    assert [(r["event_type"], r["date_value"], names.get(r["location_id"])) for r in rows] == \
+        [("summit", "2024-03-07", "Johannesburg")]
