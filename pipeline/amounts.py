@@ -116,4 +116,5 @@ def _numbers(text: str) -> list[float]:
 EXAMPLE_RUNNERS = {
     "amounts/currencies.yml": (_amounts, _amounts),
     "amounts/numbers.yml": (_numbers, _numbers),
+    "amounts/duckling.yml": (_amounts, _amounts),  # external corpus (Duckling's), no rules file of its own
 }

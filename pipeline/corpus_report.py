@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\ndateparser.search_dates on the same timex corpora (known failures counted as positives)")
         print(header)
         for rules_file in sorted(timexes.EXAMPLE_RUNNERS):
-            print(_line(dateparser_score(rules_file, timexes.EXAMPLE_ANCHOR)))
+            anchor = timexes.EXAMPLE_ANCHORS.get(rules_file, timexes.EXAMPLE_ANCHOR)
+            print(_line(dateparser_score(rules_file, anchor)))
     return 0
 
 

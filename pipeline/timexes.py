@@ -661,15 +661,22 @@ def _apposition(text: str, rows: list[dict]) -> None:
 
 # --- examples ------------------------------------------------------------------------------------
 
-EXAMPLE_ANCHOR = dt.date(2024, 3, 13)  # a Wednesday: every examples file is resolved against it
+EXAMPLE_ANCHOR = dt.date(2024, 3, 13)  # a Wednesday: the examples files are resolved against it
+# External corpora keep their own reference date: Duckling's corpus is written for Tuesday 2013-02-12.
+EXAMPLE_ANCHORS = {"timexes/duckling.yml": dt.date(2013, 2, 12)}
 
 
-def _examples(text: str) -> list[list]:
-    return [[t["text"], t["type"], t["value"]] for t in normalize(text, EXAMPLE_ANCHOR)]
+def _examples_at(anchor: dt.date):
+    def run(text: str) -> list[list]:
+        return [[t["text"], t["type"], t["value"]] for t in normalize(text, anchor)]
+    return run
 
 
+_examples = _examples_at(EXAMPLE_ANCHOR)
 EXAMPLE_RUNNERS = {
     "timexes/patterns.yml": (_examples, _examples),
     "timexes/calendar.yml": (_examples, _examples),
     "timexes/tense.yml": (_examples, _examples),
+    "timexes/heideltime.yml": (_examples, _examples),  # external constructions, no rules file of its own
+    **{name: (_examples_at(day), _examples_at(day)) for name, day in EXAMPLE_ANCHORS.items()},
 }
