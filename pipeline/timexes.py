@@ -48,6 +48,7 @@ def _tables() -> dict:
         "weekday": rulesdata.require(cal, "weekdays", CALENDAR),
         "season": rulesdata.require(cal, "seasons", CALENDAR),
         "daypart": rulesdata.require(cal, "dayparts", CALENDAR),
+        "ampm": rulesdata.require(cal, "ampm", CALENDAR),
         "unit": rulesdata.require(cal, "units", CALENDAR),
         "ordinal": rulesdata.require(cal, "ordinals", CALENDAR),
         "mod": rulesdata.require(pat, "mods", PATTERNS),
@@ -61,12 +62,14 @@ def _tables() -> dict:
         "regex": {**{name: numbers.alternation(table) for name, table in lookups.items()},
                   **rulesdata.require(pat, "fixed", PATTERNS)},
         "season_starts": rulesdata.require(cal, "season_starts", CALENDAR),
+        "day_by_mod": rulesdata.require(cal, "day_by_mod", CALENDAR),
         "roman": rulesdata.require(cal, "roman_numerals", CALENDAR),
         "year_strong": tuple(fold(c) for c in rulesdata.require(cues, "strong", CALENDAR)),
         "year_weak": tuple(fold(c) for c in rulesdata.require(cues, "weak", CALENDAR)),
         "year_followers": frozenset(fold(w) for w in rulesdata.require(cal, "year_followers", CALENDAR)),
         "not_year_before": tuple(fold(w) for w in rulesdata.require(cal, "not_year_before", CALENDAR)),
         "apposition": re.compile(rulesdata.require(pat, "apposition", PATTERNS)),
+        "day_and_time": re.compile(rulesdata.require(pat, "day_and_time", PATTERNS), re.IGNORECASE),
         "of_something": re.compile(rulesdata.require(pat, "of_something", PATTERNS), re.IGNORECASE),
         "generic_present": re.compile(rulesdata.require(pat, "generic_present", PATTERNS), re.IGNORECASE),
         "stative": re.compile(rf"(?<!\w)(?:{numbers.alternation(rulesdata.require(pat, 'stative_verbs', PATTERNS))})(?!\w)",
@@ -268,6 +271,9 @@ def _row(m: re.Match, rule: Rule, value: str | None, *, resolved: bool, anchor: 
 # --- value functions, named by the rules' `value` ----------------------------------------------
 
 def _absolute_day(ctx, rule, m):
+    if _group(m, "day") and _group(m, "month") and _group(m, "year"):  # "premier mars 2013": read from the tables
+        year, month, day = int(m.group("year")), _look("month", m.group("month")), _day(m.group("day"))
+        return [_row(m, rule, dt.date(year, month, day).isoformat(), resolved=True)] if _valid(year, month, day) else []
     import dateparser
 
     start, end = m.span()
@@ -297,6 +303,30 @@ def _day_month(ctx, rule, m):
     month, day = _look("month", m.group("month")), _day(m.group("day"))
     value, resolved, anchor = _resolve_day(ctx, m, month, day, None)
     return [_row(m, rule, value, resolved=resolved, anchor=anchor)] if value else []
+
+
+def _weekday_and_day(ctx, rule, m):
+    """ "mercredi 13": the 13th that is a Wednesday, in the month the tense points to."""
+    weekday, day = _look("weekday", m.group("weekday")), _day(m.group("day"))
+    if ctx.anchor is None:
+        return [_row(m, rule, None, resolved=False)]
+    first = _add_months(ctx.anchor.replace(day=1), -12)
+    candidates = [d for d in (_add_months(first, k) for k in range(25))
+                  if _valid(d.year, d.month, day) and d.replace(day=day).isoweekday() == weekday]
+    chosen = _pick([d.replace(day=day) for d in candidates], ctx.anchor, ctx.tense(m)) if candidates else None
+    return [_row(m, rule, chosen.isoformat(), resolved=True, anchor=ctx.anchor)] if chosen else []
+
+
+def _day_of_month_given(ctx, rule, m):
+    """ "puis le 28": a day number alone, in the month of the last date the text gave."""
+    last = re.fullmatch(r"(\d{4}|XXXX)-(\d{2})(?:-\d{2})?", ctx.last_value or "")
+    if last is None:
+        return []
+    day = _day(m.group("day"))
+    if last.group(1) == "XXXX":
+        return [_row(m, rule, f"XXXX-{last.group(2)}-{day:02d}", resolved=False)]
+    year, month = int(last.group(1)), int(last.group(2))
+    return [_row(m, rule, dt.date(year, month, day).isoformat(), resolved=True)] if _valid(year, month, day) else []
 
 
 def _week_of_day(ctx, rule, m):
@@ -553,13 +583,25 @@ def _same_as_reference(ctx, rule, m):
 
 
 def _clock_time(ctx, rule, m):
-    hour = _group(m, "hour") or _group(m, "hour2") or (_number(ctx, m) if _group(m, "num") else rule.params.get("hour", 0))
-    minute = int(_group(m, "minute") or _group(m, "minute2") or (30 if _group(m, "half") else 15 if _group(m, "quarter") else 0))
+    hour = _group(m, "hour") or _group(m, "hour2") or _group(m, "hour3") or (_number(ctx, m) if _group(m, "num") else rule.params.get("hour", 0))
+    minute = int(_group(m, "minute") or _group(m, "minute2") or _group(m, "minute3") or (30 if _group(m, "half") else 15 if _group(m, "quarter") else 0))
     if not float(hour).is_integer() or not 0 <= float(hour) <= 23:
         return []
     hour = int(float(hour))
+    ampm = _group(m, "ampm") or _group(m, "ampm2")
+    if ampm and hour < 12:  # "6 heures du soir"
+        hour += _look("ampm", ampm)
     day = ctx.anchor.isoformat() if ctx.anchor else "XXXX-XX-XX"
     return [_row(m, rule, f"{day}T{hour:02d}:{minute:02d}", resolved=ctx.anchor is not None, anchor=ctx.anchor)]
+
+
+def _part_of_day(ctx, rule, m):
+    """ "en fin d'après-midi", "la mi-journée": a part of the last day the text gave, else of the anchor."""
+    base = ctx.reference or ctx.anchor
+    part = _look("daypart", m.group("daypart")) if _group(m, "daypart") else _tables()["day_by_mod"][_look("mod", m.group("mod"))]
+    if base is None:
+        return [_row(m, rule, None, resolved=False)]
+    return [_row(m, rule, f"{base.isoformat()}T{part}", resolved=True, anchor=base)]
 
 
 def _reference(ctx, rule, m):
@@ -596,9 +638,9 @@ _VALUE_FUNCTIONS = {
     "absolute_day": _absolute_day, "day_month": _day_month, "day_range": _day_range, "month": _month,
     "season": _season, "quarter": _part_of_year("Q", 4), "half": _part_of_year("H", 2), "decade": _decade,
     "century": _century, "year": _year, "weekday": _weekday, "today": _today, "shift": _shift,
-    "shift_from_reference": _shift_from_reference, "clock_time": _clock_time, "reference": _reference,
+    "shift_from_reference": _shift_from_reference, "clock_time": _clock_time, "reference": _reference, "part_of_day": _part_of_day,
     "duration": _duration, "every": _every, "same_as_reference": _same_as_reference, "week_of_day": _week_of_day,
-    "night": _night, "year_range": _year_range, "month_range": _month_range,
+    "night": _night, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
 }
 
 
@@ -644,19 +686,64 @@ def normalize(text: str, anchor: dt.date | None) -> list[dict]:
             if row["value"] and row["type"] == "DATE" and re.match(r"\d{4}", row["value"]):
                 ctx.last_value = row["value"]
     _apposition(text, rows)
-    return rows
+    return _join_day_and_time(text, rows)
+
+
+_DAY = re.compile(r"(?:\d{4}|XXXX)-(?:\d{2}|XX)-(?:\d{2}|XX)")
+_CLOCK = re.compile(r"T(\d{2}):(\d{2})")
+_LATE_PARTS = {"AF", "EV"}
+
+
+def _join_day_and_time(text: str, rows: list[dict]) -> list[dict]:
+    """A day and the time or part of the day after it are one TIME expression ("dimanche à minuit",
+    "le 2 mars vers 5h", "lundi en fin d'après-midi"), as is a clock time and the part of the day
+    after it ("8 heures ce soir": 20:00)."""
+    joiner = _tables()["day_and_time"]
+    out: list[dict] = []
+    for row in rows:
+        last = out[-1] if out else None
+        if (last is None or row["type"] != "TIME" or not row["value"] or not last["value"]
+                or not joiner.match(text[last["end"]:row["start"]])):
+            out.append(row)
+            continue
+        day, time = last["value"].partition("T")[0], row["value"].partition("T")[2]
+        if not _DAY.fullmatch(day):
+            out.append(row)
+            continue
+        clock = _CLOCK.fullmatch("T" + last["value"].partition("T")[2])
+        if clock and time in _LATE_PARTS | {"NI"}:  # "8 heures ce soir": the part says which 8 o'clock
+            hour = int(clock.group(1))
+            if hour < 12 and (time in _LATE_PARTS or hour >= 6):
+                hour += 12
+            day, time = row["value"].partition("T")[0], f"{hour:02d}:{clock.group(2)}"
+        elif "T" in last["value"] and _CLOCK.fullmatch("T" + time) is None:
+            out.append(row)  # a part of the day after a time or a part: nothing to add
+            continue
+        out[-1] = {**last, "end": row["end"], "text": text[last["start"]:row["end"]], "type": "TIME",
+                   "value": f"{day}T{time}", "resolved": last["resolved"] and row["resolved"],
+                   "rule_id": f"{last['rule_id']}+{row['rule_id'].rpartition('/')[2]}"}
+    return out
 
 
 def _apposition(text: str, rows: list[dict]) -> None:
     """A date counted from an earlier one ("la veille") takes the value of a day set beside it
-    ("À la veille du sommet, le 25 octobre"): the apposition says which day is meant."""
+    ("À la veille du sommet, le 25 octobre"): the apposition says which day is meant; one counted
+    from a day named right after it ("le lendemain du 13 février") counts from that day."""
     between = _tables()["apposition"]
     anaphoric = {f"timexes/{rule.id}" for rule in _rules() if rule.value == "shift_from_reference"}
+    offsets = {f"timexes/{rule.id}": rule.params.get("offset", 0) for rule in _rules()}
+    of_day = re.compile(r"\s+(?:du|de\s+la|de\s+l['’])\s*", re.IGNORECASE)
     for row, following in zip(rows, rows[1:]):
         if row["rule_id"] not in anaphoric or not following["value"]:
             continue
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", following["value"]) and between.search(text[row["end"]:following["start"]]):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", following["value"]):
+            continue
+        gap = text[row["end"]:following["start"]]
+        if between.search(gap):
             row.update(value=following["value"], resolved=following["resolved"], anchor=following["anchor"])
+        elif row["value"] is None and of_day.fullmatch(gap):  # "le lendemain du 13 février"
+            day = dt.date.fromisoformat(following["value"]) + dt.timedelta(days=offsets[row["rule_id"]])
+            row.update(value=day.isoformat(), resolved=following["resolved"], anchor=following["value"])
 
 
 # --- examples ------------------------------------------------------------------------------------
