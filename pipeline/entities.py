@@ -80,6 +80,7 @@ class Lexicon:
     portfolios: tuple[str, ...]
     modifiers: tuple[str, ...]
     institutions: tuple[str, ...]
+    institutions_with_demonym: frozenset[str]
     particles: frozenset[str]
     not_names: frozenset[str]
     calendar: frozenset[str]
@@ -170,6 +171,7 @@ def lexicon() -> Lexicon:
         portfolios=phrases("portfolios"),
         modifiers=phrases("modifiers"),
         institutions=phrases("institutions"),
+        institutions_with_demonym=frozenset(phrases("institutions_with_demonym")),
         particles=frozenset(phrases("name_particles")),
         not_names=frozenset(str(w).casefold() for w in require(words, "words", NOT_NAMES)),
         calendar=_calendar_words(),
@@ -342,7 +344,10 @@ class _Analysis:
         for ent in self.doc.ents:
             label = LABELS.get(ent.label_, "MISC")
             for start, end, repairs in self._repair(ent.start, ent.end):
-                pieces = [(start, end)] if label == "PER" and self._city_as_first_name(start, start, end) \
+                first_name = label == "PER" and self._city_as_first_name(start, start, end)
+                # an organisation's name running on after a known organisation: "Airbus Defence and Space"
+                division = label == "ORG" and start in gaz_starts and gaz_starts[start].label == "ORG"
+                pieces = [(start, end)] if (first_name or division) \
                     and not any(i in gaz_starts for i in range(start + 1, end)) \
                     else _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
                 for s, e in pieces:
@@ -766,9 +771,12 @@ class _Analysis:
         out = []
         for start, end in sorted(self.phrase_at["INSTITUTIONS"].items()):
             phrase_end, info = self._complement(end)
+            head = self.doc[start:end].text.casefold()
             if info["portfolio"] or info["entity"] is not None and info["entity"].label in {"LOC", "ORG"}:
                 out.append(Candidate(start, phrase_end, "ORG", "institution",
                                      "institution:portfolio" if info["portfolio"] else "institution:of_place"))
+            elif info["country"] and head in self.lex.institutions_with_demonym:
+                out.append(Candidate(start, phrase_end, "ORG", "institution", "institution:demonym"))
         return out
 
     def _pairing_candidates(self) -> list[Candidate]:

@@ -38,6 +38,10 @@ def test_component_is_registered_after_the_model(nlp):
     # a city's name that opens a person's name is a first name; the city alone stays a place
     ("Santiago Peña a rencontré Victoria Nuland à Santiago.",
      [("Santiago Peña", "PER"), ("Victoria Nuland", "PER"), ("Santiago", "LOC")]),
+    # an institution with a nationality adjective is an organisation; an organisation's division keeps its name
+    ("Selon la présidence française, l'ambassade américaine a protesté.",
+     [("présidence française", "ORG"), ("ambassade américaine", "ORG")]),
+    ("Un contrat a été signé avec Airbus Helicopters.", [("Airbus Helicopters", "ORG")]),
     # known places joined by a hyphen outside a format are the places
     ("Le dossier Inde-Pakistan reste ouvert.", [("Inde", "LOC"), ("Pakistan", "LOC")]),
     # a participle that opens a sentence is no name
