@@ -766,11 +766,17 @@ def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], b
         if "Plur" in token.morph.get("Number") or word in {"ils", "elles", "-ils", "-elles"}:
             return [], True
         if word in {"il", "elle", "-il", "-elle"}:
-            # the person who did the last event, when told in this sentence or the one before; else the last named
+            # the person who did the last event, when told in this sentence or the one before; else the last
+            # named; never one whose first name is of the other gender
+            gender = "f" if "elle" in word else "m"
             recent = article.agents[-1] if article.agents else None
-            if recent is not None and _sentences_between(article, recent[0], token) <= 1:
+            if recent is not None and _sentences_between(article, recent[0], token) <= 1 \
+                    and _first_name_gender(recent[1]) in {gender, None}:
                 return [recent[1]], False
             found = article.index.antecedent(offset)
+            if found is not None and _first_name_gender(found) not in {gender, None}:
+                found = next((m for m in reversed(article.index.mentions) if m["end"] <= offset and m["label"] == "PER"
+                              and _first_name_gender(m) == gender), None)
             return ([found] if found else []), False
         return [], False
     found = article.phrase_entities(token)
@@ -781,6 +787,22 @@ def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], b
             return [], count  # "les deux dirigeants": the people of the last event with that many
         return [], True
     return found, False
+
+
+@functools.lru_cache(maxsize=1)
+def _gender_detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def _first_name_gender(person: dict) -> str | None:
+    """'f' or 'm' from the first name of a person's mention ("Doris Leuthard"), None when unknown."""
+    words = person["text"].split()
+    if len(words) < 2:
+        return None
+    guess = _gender_detector().get_gender(words[0].split("-")[0])
+    return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess)
 
 
 def _appositive_person(article: _Article, token: Token) -> dict | None:
@@ -891,7 +913,7 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
         subject_ids = {t.i for s in _subjects(trigger) for t in phrase_tokens(s)}
         named = article.entities([t for t in mention.clause if t.i not in subject_ids])
         out += [(e, "participant") for e in people_first([e for e in named if e["label"] in args["participant_labels"]])]
-    if mention.label == "election" and not out and predicate.dep_ == "acl:relcl":
+    if mention.label == "election" and not out and predicate.dep_ in {"acl:relcl", "acl"}:
         out += [(e, "agent") for e in article.phrase_entities(predicate.head)]
     if mention.label == "founding" and trigger.pos_ == "NOUN" and not any(r == "target" for _, r in out) \
             and any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children) and _is_verb(predicate):
@@ -948,8 +970,12 @@ def _mentions(article: _Article) -> list[Mention]:
             if not _is_verb(trigger) and _is_predicate_nominal(trigger):
                 continue
             predicate, priority, mode = _predicate(trigger, article)
+            # "le sommet X est un dialogue entre ...": a definition adds to an event told, never starts one
+            defining = trigger.dep_ == "nsubj" and any(c.dep_ == "cop" for c in trigger.head.children) \
+                and trigger.head.pos_ == "NOUN"
             mention = Mention(label=row["label"], rule_id=row["id"], trigger=trigger, predicate=predicate,
-                              clause=_clause(article, trigger, predicate, mode), merge_only=bool(row.get("merge_only")),
+                              clause=_clause(article, trigger, predicate, mode),
+                              merge_only=bool(row.get("merge_only")) or defining,
                               requires=tuple(row.get("requires", ())),
                               anaphoric=_anaphoric(trigger, article), ordinal=_ordinal(trigger), priority=priority,
                               mode=mode)
@@ -1057,6 +1083,9 @@ def _same_event(event: _Event, mention: Mention, article: _Article) -> bool:
     """Whether a mention tells again an event already found in the article."""
     if not _compatible(event.label, mention.label) or _conflicts(event, mention):
         return False
+    if mention.label == "summit" and event.label == "meeting" and not mention.merge_only \
+            and not any(m.rule_id.startswith("summit") for m in event.mentions):
+        return False  # "le prochain sommet" is not the talks told before
     if mention.merge_only or mention.anaphoric:
         return True
     # a verb or an indefinite noun: the same event only when it shares who or where, and adds no new person
