@@ -218,6 +218,19 @@ def _morph_gender(token: Token) -> str | None:
     return {"Fem": "f", "Masc": "m"}.get(gender[0]) if gender else None
 
 
+def _title_gender(doc: Doc, title) -> str | None:
+    """The gender a title gives its holder: its article's ("la ministre"), else the title word's own
+    ("présidente"); epicene titles without an article ("ministre") give none."""
+    det = doc[title.start - 1] if title.start > 0 and doc[title.start - 1].pos_ == "DET" else None
+    if title[0].pos_ == "DET":
+        det, title = title[0], title[1:]
+    if det is not None and _fold(det.text) not in {"l'", "les"}:
+        return _morph_gender(det)
+    word = title[0] if len(title) else None
+    return _morph_gender(word) if word is not None and not _fold(word.text).endswith("e") else (
+        "f" if word is not None and _fold(word.text).endswith(("trice", "ière", "ente", "euse", "esse")) else None)
+
+
 def _title_before(doc: Doc, span, mention_edges: set[int]) -> str:
     """The words right before a name back to a verb, another name or ten words ("le ministre des Affaires
     étrangères, Aurélien X" gives "le ministre des Affaires étrangères,")."""
@@ -263,7 +276,7 @@ class _People:
                     person.countries.add(country)
             title = doc.char_span(role["start"], role["end"], alignment_mode="expand")
             if title is not None and person.gender is None:
-                person.gender = next((g for g in map(_morph_gender, title[:2]) if g), None)
+                person.gender = _title_gender(doc, title)
         for person in self.by_id.values():
             words = person.mention["text"].split()
             if len(words) > 1:
@@ -497,11 +510,16 @@ class _Speakers:
             named = self._named_by_of(t)
             if named is not None:
                 return named
-            if t.dep_ == "obj":
-                for subject in (c for c in t.head.children if c.dep_ in {"nsubj", "nsubj:pass"}):
-                    mention = self.index.of(subject)
-                    if mention is not None and mention["label"] in {"ORG", "PER", "LOC"}:
-                        return mention
+            verb = t.head  # "X a publié un communiqué", "dans un communiqué (publié dimanche), X a rejeté"
+            for _ in range(3):
+                subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubj:pass"}]
+                if subjects or verb.head is verb:
+                    break
+                verb = verb.head
+            for subject in (c for c in verb.children if c.dep_ in {"nsubj", "nsubj:pass"}):
+                speaker = self._named_in_phrase(subject)
+                if speaker is not None and speaker["label"] in {"ORG", "PER", "LOC"}:
+                    return speaker
         return None
 
     def reference(self, token: Token) -> dict | None:
@@ -619,7 +637,8 @@ class _Speakers:
             found = _verb_at(head, k)
             if found is None or token.pos_ not in {"VERB", "AUX"} or _passive(token):
                 continue
-            if token.dep_ in {"acl:relcl", "acl"}:
+            finite = any(t.pos_ == "AUX" for t in head[max(0, k - 4):k])
+            if token.dep_ == "acl:relcl" or token.dep_ == "acl" and not finite:
                 # "X, qui a estimé que « ... »": X speaks; "l'initiative, qui vise « ... »": nobody
                 speaker = self._named_in_phrase(token.head)
                 if speaker is not None and speaker["label"] in {"PER", "ORG"}:
