@@ -47,6 +47,7 @@ def _tables() -> dict:
         "month": rulesdata.require(cal, "months", CALENDAR),
         "weekday": rulesdata.require(cal, "weekdays", CALENDAR),
         "season": rulesdata.require(cal, "seasons", CALENDAR),
+        "holiday": rulesdata.require(cal, "holidays", CALENDAR),
         "daypart": rulesdata.require(cal, "dayparts", CALENDAR),
         "ampm": rulesdata.require(cal, "ampm", CALENDAR),
         "unit": rulesdata.require(cal, "units", CALENDAR),
@@ -331,6 +332,10 @@ def _day_of_month_given(ctx, rule, m):
 
 def _week_of_day(ctx, rule, m):
     year = int(m.group("year")) if _group(m, "year") else None
+    if year is None and ctx.anchor and _valid(ctx.anchor.year, _look("month", m.group("month")), _day(m.group("day"))):
+        day = dt.date(ctx.anchor.year, _look("month", m.group("month")), _day(m.group("day")))
+        if _iso_week(day) == _iso_week(ctx.anchor):  # "la semaine du 11 février", said that week
+            return [_row(m, rule, _iso_week(day), resolved=True, anchor=ctx.anchor)]
     value, resolved, anchor = _resolve_day(ctx, m, _look("month", m.group("month")), _day(m.group("day")), year)
     if value and not value.startswith("X"):
         value = _iso_week(dt.date.fromisoformat(value))
@@ -372,6 +377,22 @@ def _month(ctx, rule, m):
     return _in_year(ctx, rule, m, f"{month:02d}", month, _when(ctx, m), skip_current=bool(_direction(m)))
 
 
+def _month_of_shifted_year(ctx, rule, m):
+    """ "novembre de l'année prochaine": the month in the year before or after the anchor's."""
+    month = _look("month", m.group("month"))
+    if ctx.anchor is None:
+        return [_row(m, rule, f"XXXX-{month:02d}", resolved=False)]
+    return [_row(m, rule, f"{ctx.anchor.year + _direction(m):04d}-{month:02d}", resolved=True, anchor=ctx.anchor)]
+
+
+def _holiday(ctx, rule, m):
+    """ "à Noël", "la Toussaint 2023": a fixed-date holiday, its year given or found from the tense."""
+    month, day = (int(x) for x in _look("holiday", m.group("holiday")).split("-"))
+    year = int(m.group("year")) if _group(m, "year") else None
+    value, resolved, anchor = _resolve_day(ctx, m, month, day, year)
+    return [_row(m, rule, value, resolved=resolved, anchor=anchor)] if value else []
+
+
 def _month_range(ctx, rule, m):
     """ "entre janvier et juin", "de mars à mai 2023": both months, in the same year."""
     second = _in_year(ctx, rule, m, f"{_look('month', m.group('month2')):02d}", _look("month", m.group("month2")),
@@ -410,7 +431,8 @@ def _part_of_year(prefix: str, count: int):
             return [_row(m, rule, f"{int(m.group('year')):04d}-{prefix}{n}", resolved=True)]
         if ctx.anchor is None:
             return [_row(m, rule, f"XXXX-{prefix}{n}", resolved=False)]
-        return [_row(m, rule, f"{ctx.anchor.year:04d}-{prefix}{n}", resolved=True, anchor=ctx.anchor)]
+        year = ctx.anchor.year + _direction(m)  # "de l'année dernière"
+        return [_row(m, rule, f"{year:04d}-{prefix}{n}", resolved=True, anchor=ctx.anchor)]
     return value
 
 
@@ -421,9 +443,11 @@ def _decade(ctx, rule, m):
 
 
 def _century(ctx, rule, m):
-    roman = m.group("roman").upper()
-    values = [_tables()["roman"][c] for c in roman]
-    number = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    if _group(m, "cent"):  # "19e siècle"
+        number = int(m.group("cent"))
+    else:
+        values = [_tables()["roman"][c] for c in m.group("roman").upper()]
+        number = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
     return [_row(m, rule, f"{number - 1:02d}", resolved=True)] if 1 <= number <= 21 else []
 
 
@@ -495,6 +519,22 @@ def _year_range(ctx, rule, m):
     return [_row(m, rule, f"{first:04d}", resolved=True, group="t"), _row(m, rule, f"{last:04d}", resolved=True, group="t2")]
 
 
+def _weekday_of_week(ctx, rule, m):
+    """ "mardi de la semaine prochaine": that weekday in the week before, of or after the anchor's."""
+    if ctx.anchor is None:
+        return [_row(m, rule, None, resolved=False)]
+    monday = ctx.anchor - dt.timedelta(days=ctx.anchor.isoweekday() - 1)
+    day = monday + dt.timedelta(weeks=_direction(m), days=_look("weekday", m.group("weekday")) - 1)
+    return [_row(m, rule, day.isoformat(), resolved=True, anchor=ctx.anchor)]
+
+
+def _every_weekday(ctx, rule, m):
+    """ "chaque lundi", "tous les mardis", "le mercredi de chaque semaine" (a bare "le mercredi" is no set)."""
+    if m.group().lower().startswith("le") and not _group(m, "each"):
+        return []
+    return [_row(m, rule, f"XXXX-WXX-{_look('weekday', m.group('weekday'))}", resolved=True)]
+
+
 def _today(ctx, rule, m):
     """The anchor date, or PRESENT_REF (nowadays) when the context is generic: "d'aujourd'hui",
     "encore aujourd'hui", or a stative verb in a present-tense sentence ("revêt aujourd'hui")."""
@@ -515,8 +555,8 @@ def _today(ctx, rule, m):
 
 def _shifted(day: dt.date, unit: str, n: int) -> str | None:
     """The date n units from `day`, written at the unit's granularity."""
-    if unit in {"D", "H", "MIN"}:
-        return (day + dt.timedelta(days=n if unit == "D" else 0)).isoformat()
+    if unit in {"D", "H", "MIN"}:  # hours count as days once they make a whole day ("dans 48 heures")
+        return (day + dt.timedelta(days={"D": n, "H": int(n / 24), "MIN": 0}[unit])).isoformat()
     if unit in {"W", "WE"}:
         return _iso_week(day + dt.timedelta(weeks=n)) + ("-WE" if unit == "WE" else "")
     if unit == "M":
@@ -640,7 +680,8 @@ _VALUE_FUNCTIONS = {
     "century": _century, "year": _year, "weekday": _weekday, "today": _today, "shift": _shift,
     "shift_from_reference": _shift_from_reference, "clock_time": _clock_time, "reference": _reference, "part_of_day": _part_of_day,
     "duration": _duration, "every": _every, "same_as_reference": _same_as_reference, "week_of_day": _week_of_day,
-    "night": _night, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
+    "night": _night, "month_of_shifted_year": _month_of_shifted_year, "holiday": _holiday,
+    "weekday_of_week": _weekday_of_week, "every_weekday": _every_weekday, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
 }
 
 
