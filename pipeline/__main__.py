@@ -28,34 +28,49 @@ def _stage_lines(clock, n_docs: int) -> list[str]:
     return lines
 
 
-def _executor(args: argparse.Namespace):
+def _executor(args: argparse.Namespace, out: Path):
+    """Where the per-article stages run. Local worker processes start loading the model at once, so the
+    load overlaps with reading the articles and the cache; they are stopped if nothing needs them."""
     from . import executors
+    from .cache import ArticleCache, regex_cache_path
 
     if args.executor == "dask":
         from .dask_executor import DaskExecutor
 
         return DaskExecutor(scheduler=args.scheduler, n_workers=args.n_process)
-    return executors.local(n_process=args.n_process)
+    executor = executors.local(n_process=args.n_process, regex_cache=None if args.no_cache else regex_cache_path(out))
+    if isinstance(executor, executors.ProcessExecutor):
+        cold = args.no_cache or not ArticleCache.under(out).folder.is_dir()
+        executor.start(args.n_process if cold else 1)  # a warm cache: likely few articles to process
+    return executor
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    out = Path(args.out)
+    executor = _executor(args, out)
+    try:
+        return _extract(args, out, executor, started)
+    finally:
+        executor.close()
+
+
+def _extract(args: argparse.Namespace, out: Path, executor, started: float) -> int:
     from .cache import ArticleCache
     from .extract import StageClock, run
     from .ingest import read_seeds
     from .schema import to_arrow, write_atomic
 
-    started = time.perf_counter()
     seeds = read_seeds(Path(args.seeds))
     for problem in seeds.problems:
         print(problem, file=sys.stderr)
-    out = Path(args.out)
     clock = StageClock()
-    executor = _executor(args)
     cache = None if args.no_cache else ArticleCache.under(out)
     tables, problems = run(seeds.articles, seeds.metadata, cache=cache, executor=executor,
                            batch_size=args.batch_size, clock=clock, progress=True)
     for problem in problems:
         print(problem, file=sys.stderr)
+    n_workers = len(getattr(executor, "worker_load_seconds", {0: None}))
     if not clock.counts["processed"]:
         print(f"{'model':<9} not loaded: every article was reused from {cache.folder if cache else 'the cache'}")
     elif executor.name == "dask":
@@ -63,7 +78,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
               f" ({executor.address}), at most {executor.load_seconds:.2f}s")
     else:
         print(f"{'model':<9} {config.SPACY_MODEL} loaded in {executor.load_seconds:.2f}s;"
-              f" per-article stages in {executor.name} ({getattr(executor, 'n_process', 1)} process(es))")
+              f" per-article stages in {executor.name} ({n_workers} process(es))")
     for line in _stage_lines(clock, len(seeds.articles)):
         print(line)
     t = time.perf_counter()
@@ -79,8 +94,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.report:
         report = {"seconds": dict(clock.seconds), "counts": dict(clock.counts), "total_seconds": total,
                   "model_load_seconds": executor.load_seconds, "executor": executor.name,
-                  "n_process": getattr(executor, "n_process", 1), "articles": len(tables["documents"]),
-                  "failed": [str(p) for p in failed],
+                  "n_process": getattr(executor, "n_process", 1), "workers": n_workers,
+                  "articles": len(tables["documents"]), "failed": [str(p) for p in failed],
                   "words": int(tables["documents"]["text"].str.split().str.len().sum()) if len(tables["documents"]) else 0}
         Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 1 if failed else 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import config
 from .ingest import MetaRow, Problem, RawArticle
 from .rulesdata import fingerprint
-from .schema import write_bytes_atomic
+from .files import write_bytes_atomic
 
 CACHE_DIR = ".cache"
 ENTRY_SUFFIX = ".pkl"
@@ -90,3 +90,8 @@ class ArticleCache:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def regex_cache_path(out_dir: Path) -> Path:
+    """Where the compiled patterns of the model's language data are kept (pipeline.regexcache)."""
+    return Path(out_dir) / CACHE_DIR / "compiled-patterns.marshal"

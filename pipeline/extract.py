@@ -9,10 +9,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-import pandas as pd
-import pyarrow as pa
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from . import amounts as amounts_stage
 from . import clean as clean_stage
@@ -23,9 +20,10 @@ from . import quotes as quotes_stage
 from . import resolve as resolve_stage
 from . import timexes as timexes_stage
 from .ingest import MetaRow, Problem, RawArticle
-from .schema import SCHEMAS, to_arrow
 
-TABLES = tuple(SCHEMAS)
+if TYPE_CHECKING:  # pandas, pyarrow and the schemas are imported where the tables are built:
+    import pandas as pd  # a worker process that only runs the per-article stages never needs them
+    from spacy.language import Language
 # Per-article tables the corpus-wide steps read and change, held whole in memory by assemble();
 # every other table is streamed through in chunks. A corpus-wide step that needs another table adds it here.
 CORPUS_WIDE = ("local_entities", "events", "event_participants")
@@ -195,6 +193,10 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
     only the CORPUS_WIDE tables, which the corpus-wide steps read and change; the second streams the
     other tables through in chunks of ASSEMBLE_CHUNK articles, mapping their entity ids, into Arrow.
     """
+    import pyarrow as pa
+
+    from .schema import SCHEMAS, to_arrow
+
     clock = clock or StageClock()
     if iter(results) is results:  # a one-shot iterator cannot be read twice
         results = list(results)
@@ -214,7 +216,7 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
     events_stage.assign_clusters(rows["events"], rows["event_participants"])
     clock.add("clusters", t, len({e["cluster_id"] for e in rows["events"]}))
 
-    streamed = [name for name in TABLES if name not in rows]
+    streamed = [name for name in SCHEMAS if name not in rows]
     parts: dict[str, list] = defaultdict(list)
     chunk: dict[str, list[dict]] = defaultdict(list)
 
@@ -233,7 +235,7 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
     flush()
     tables = {name: to_arrow(name, rows[name]) for name in rows if name in SCHEMAS}
     tables.update({name: pa.concat_tables(parts[name]) if parts[name] else to_arrow(name, []) for name in streamed})
-    return {name: tables[name].to_pandas() for name in TABLES}
+    return {name: tables[name].to_pandas() for name in SCHEMAS}
 
 
 class PickledResults:
@@ -304,8 +306,8 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     clock = clock or StageClock()
     kept: dict[str, tuple[Outcome, bytes | None]] = {}  # doc_id -> (outcome without rows, pickled outcome)
 
-    def keep(outcome: Outcome, blob: bytes | None) -> None:
-        if outcome.result is not None:
+    def keep(outcome: Outcome, blob: bytes | None, *, cached: bool) -> None:
+        if cached and outcome.result is not None:  # processed ones were counted by process_batch
             clock.counts["sentences"] += len(outcome.result["sentences"])
         kept[outcome.doc_id] = (Outcome(outcome.doc_id, None, outcome.problems, outcome.removed),
                                 blob if outcome.result is not None else None)
@@ -320,7 +322,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
             keys[article.doc_id] = article_key(article, meta, code)
             hit = cache.get(keys[article.doc_id], Outcome)
             if hit is not None:
-                keep(*hit)
+                keep(*hit, cached=True)
                 continue
         todo.append((article, meta))
     clock.add("cache", t, len(kept))
@@ -335,7 +337,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
                 blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
                 if cache is not None:  # failures too: the same code fails the same way on the same input
                     cache.put_bytes(keys[outcome.doc_id], blob)
-                keep(outcome, blob)
+                keep(outcome, blob, cached=False)
             bar.update(len(batch_outcomes))
     finally:
         bar.close()

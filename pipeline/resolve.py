@@ -70,6 +70,7 @@ def spelling_key(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", key)
 
 
+@functools.lru_cache(maxsize=65536)
 def skeleton(key: str) -> str:
     """Consonants of a spelling key after voicing is neutralised: "togaiev" and "tokaiev" give "tkf"."""
     voiced = "".join(_spelling().voicing.get(ch, ch) for ch in key)
@@ -383,8 +384,8 @@ def _separate_homonyms(rows: list[dict], mapping: dict[str, str]) -> None:
         same.sort(key=lambda r: (r["country"] or "", r.pop("_first")))
         for row in same[1:]:
             new = entity_id_for(row["label"], f"{row['name']}|{row['country'] or row['_first_doc']}")
-            for local_id, mapped in mapping.items():
-                if mapped == eid and local_id in row["_locals"]:
+            for local_id in row["_locals"]:
+                if mapping[local_id] == eid:
                     mapping[local_id] = new
             row["entity_id"] = new
     for row in rows:

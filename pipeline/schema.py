@@ -1,13 +1,13 @@
 """The ten output tables of the contract: their Arrow schemas, validation and atomic writes."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .files import replace_atomic, write_bytes_atomic  # noqa: F401  (write_bytes_atomic is imported from here)
 
 _S, _I, _F, _B, _D = pa.string(), pa.int32(), pa.float64(), pa.bool_(), pa.date32()
 
@@ -111,25 +111,4 @@ def to_arrow(name: str, rows: pd.DataFrame | list[dict]) -> pa.Table:
 
 def write_atomic(table: pa.Table, path: Path) -> None:
     """Write a Parquet file through a temporary file and a rename, so no reader sees half a table."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_bytes_atomic(data: bytes, path: Path) -> None:
-    """Write bytes through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomic(path, lambda tmp: pq.write_table(table, tmp))

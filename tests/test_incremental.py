@@ -111,9 +111,30 @@ def test_unreadable_cache_entry_is_recomputed(nlp, seed_tables, tmp_path):
     _assert_same_tables(tables, seed_tables)
 
 
-def test_process_pool_gives_the_same_tables(nlp, seed_tables):
+def test_process_pool_gives_the_same_tables(nlp, seed_tables, monkeypatch):
+    monkeypatch.setattr(executors, "ARTICLES_PER_EXTRA_WORKER", 1)  # two workers for five articles
     seeds = read_seeds(config.SEEDS_DIR)
-    tables, _ = run(seeds.articles, seeds.metadata, nlp, n_process=2, batch_size=2)
+    executor = executors.local(nlp, n_process=2)
+    tables, _ = run(seeds.articles, seeds.metadata, executor=executor, batch_size=2)
+    assert len(executor.worker_load_seconds) == 2, executor.worker_load_seconds
+    _assert_same_tables(tables, seed_tables)
+
+
+def test_few_articles_use_one_worker_and_none_stops_the_prestarted_ones(nlp, seed_tables, tmp_path):
+    seeds = read_seeds(config.SEEDS_DIR)
+    cache = ArticleCache.under(tmp_path)
+    executor = executors.local(nlp, n_process=2)
+    tables, _ = run(seeds.articles, seeds.metadata, executor=executor, cache=cache)
+    assert len(executor.worker_load_seconds) == 1, "five articles do not pay for a second model load"
+    _assert_same_tables(tables, seed_tables)
+
+    # started before the cache is read, as the CLI does; every article is cached, so they are stopped unused
+    executor = executors.local(None, n_process=2).start(2)
+    workers = list(executor.workers)
+    clock = StageClock()
+    tables, _ = run(seeds.articles, seeds.metadata, executor=executor, cache=ArticleCache.under(tmp_path), clock=clock)
+    assert clock.counts["processed"] == 0 and not executor.worker_load_seconds
+    assert not executor.workers and all(w.exitcode is not None for w in workers)
     _assert_same_tables(tables, seed_tables)
 
 
