@@ -59,15 +59,20 @@ def _extract(args: argparse.Namespace, out: Path, executor, started: float) -> i
     from .cache import ArticleCache
     from .extract import StageClock, run
     from .ingest import read_seeds
-    from .schema import to_arrow, write_atomic
+    from .schema import TableWriter, table_paths
 
     seeds = read_seeds(Path(args.seeds))
     for problem in seeds.problems:
         print(problem, file=sys.stderr)
     clock = StageClock()
     cache = None if args.no_cache else ArticleCache.under(out)
-    tables, problems = run(seeds.articles, seeds.metadata, cache=cache, executor=executor,
-                           batch_size=args.batch_size, clock=clock, progress=True)
+    writer = TableWriter(out)
+    try:
+        rows, problems = run(seeds.articles, seeds.metadata, cache=cache, executor=executor,
+                             batch_size=args.batch_size, clock=clock, progress=True, sink=writer)
+    except BaseException:
+        writer.abort()
+        raise
     for problem in problems:
         print(problem, file=sys.stderr)
     n_workers = len(getattr(executor, "worker_load_seconds", {0: None}))
@@ -81,22 +86,21 @@ def _extract(args: argparse.Namespace, out: Path, executor, started: float) -> i
               f" per-article stages in {executor.name} ({n_workers} process(es))")
     for line in _stage_lines(clock, len(seeds.articles)):
         print(line)
-    t = time.perf_counter()
-    arrow = {name: to_arrow(name, frame) for name, frame in tables.items()}
-    for name, table in arrow.items():
-        write_atomic(table, out / f"{name}.parquet")
-    clock.add("write", t, len(arrow))
     failed = [p for p in seeds.problems + problems if p.fatal]
     total = time.perf_counter() - started
-    print(f"{'write':<9} {len(arrow):>6} tables            to {out}/ in {total:.2f}s total;"
-          f" {len(tables['documents'])} articles ({clock.counts['cache']} reused, {clock.counts['processed']} processed),"
-          f" {len(failed)} problem(s)")
+    datasets = [name for name in rows if (out / f"{name}.parquet").is_dir()]
+    print(f"{'write':<9} {len(rows):>6} tables            to {out}/ in {total:.2f}s total;"
+          f" {rows['documents']} articles ({clock.counts['cache']} reused, {clock.counts['processed']} processed),"
+          f" {len(failed)} problem(s)" + (f"; Parquet datasets (folders of parts): {', '.join(datasets)}" if datasets else ""))
     if args.report:
+        import pyarrow.dataset as ds
+
+        texts = ds.dataset(table_paths(out, "documents")[0], format="parquet").to_table(columns=["text"]).column("text")
         report = {"seconds": dict(clock.seconds), "counts": dict(clock.counts), "total_seconds": total,
                   "model_load_seconds": executor.load_seconds, "executor": executor.name,
-                  "n_process": getattr(executor, "n_process", 1), "workers": n_workers,
-                  "articles": len(tables["documents"]), "failed": [str(p) for p in failed],
-                  "words": int(tables["documents"]["text"].str.split().str.len().sum()) if len(tables["documents"]) else 0}
+                  "n_process": getattr(executor, "n_process", 1), "workers": n_workers, "rows": rows,
+                  "articles": rows["documents"], "failed": [str(p) for p in failed],
+                  "words": sum(len(text.split()) for text in texts.to_pylist())}
         Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 1 if failed else 0
 

@@ -186,18 +186,18 @@ def _map_local_ids(table: str, rows: list[dict], mapping: dict[str, str]) -> Non
                 row[column] = mapping.get(row[column])
 
 
-def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None = None) -> dict[str, pd.DataFrame]:
+def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None = None, sink=None):
     """Corpus-wide steps over per-article rows: entity resolution, event clusters, then the tables.
 
     Two passes over `results` (a list, or any re-iterable such as PickledResults): the first keeps
     only the CORPUS_WIDE tables, which the corpus-wide steps read and change; the second streams the
-    other tables through in chunks of ASSEMBLE_CHUNK articles, mapping their entity ids, into Arrow.
+    other tables through in chunks of ASSEMBLE_CHUNK articles, mapping their entity ids, into Arrow
+    pieces handed to `sink` (default: a schema.FrameSink, giving DataFrames). Returns `sink.finish()`.
     """
-    import pyarrow as pa
-
-    from .schema import SCHEMAS, to_arrow
+    from .schema import SCHEMAS, FrameSink, to_arrow
 
     clock = clock or StageClock()
+    sink = sink if sink is not None else FrameSink()
     if iter(results) is results:  # a one-shot iterator cannot be read twice
         results = list(results)
     rows: dict[str, list[dict]] = defaultdict(list)
@@ -217,14 +217,13 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
     clock.add("clusters", t, len({e["cluster_id"] for e in rows["events"]}))
 
     streamed = [name for name in SCHEMAS if name not in rows]
-    parts: dict[str, list] = defaultdict(list)
     chunk: dict[str, list[dict]] = defaultdict(list)
 
     def flush() -> None:
         for name in streamed:
             if chunk[name]:
                 _map_local_ids(name, chunk[name], mapping)
-                parts[name].append(to_arrow(name, chunk[name]).replace_schema_metadata(None))
+                sink.add(name, to_arrow(name, chunk[name]).replace_schema_metadata(None))
         chunk.clear()
 
     for i, result in enumerate(results, start=1):
@@ -233,9 +232,10 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
         if i % ASSEMBLE_CHUNK == 0:
             flush()
     flush()
-    tables = {name: to_arrow(name, rows[name]) for name in rows if name in SCHEMAS}
-    tables.update({name: pa.concat_tables(parts[name]) if parts[name] else to_arrow(name, []) for name in streamed})
-    return {name: tables[name].to_pandas() for name in SCHEMAS}
+    for name in SCHEMAS:
+        if name in rows:
+            sink.add(name, to_arrow(name, rows.pop(name)))
+    return sink.finish()
 
 
 class PickledResults:
@@ -292,13 +292,15 @@ def process_batch(nlp: Language, items: list[tuple[RawArticle, MetaRow | None]],
 
 def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language | None = None, *,
         cache=None, executor=None, n_process: int = 1, batch_size: int | None = None,
-        clock: StageClock | None = None, progress: bool = False,
+        clock: StageClock | None = None, progress: bool = False, sink=None,
         log=print) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Every stage over the articles; an article that fails is reported and left out.
 
     Articles whose results are in `cache` (a pipeline.cache.ArticleCache) are not processed again;
     the others go through `executor` (default: this process, or a pool of `n_process` processes);
-    the model is loaded only when some article needs it. Corpus-wide steps always rerun.
+    the model is loaded only when some article needs it. Corpus-wide steps always rerun. The tables
+    come back as DataFrames, or go to `sink` (a schema.TableWriter writes them piece by piece) and
+    what its finish() returns comes back.
     """
     from . import executors
     from .cache import article_key, code_fingerprint
@@ -365,7 +367,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     shown = ", ".join(f"{k}: {v}" for k, v in list(removed.items())[:NOTE_DOCS])
     more = f", and {len(removed) - NOTE_DOCS} more articles" if len(removed) > NOTE_DOCS else ""
     clock.notes["clean"].append(f"{sum(removed.values())} boilerplate lines removed" + (f" ({shown}{more})" if removed else ""))
-    tables = assemble(PickledResults(blobs), clock)
+    tables = assemble(PickledResults(blobs), clock, sink)
     return tables, problems
 
 

@@ -1,6 +1,9 @@
 """The ten output tables of the contract: their Arrow schemas, validation and atomic writes."""
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -112,3 +115,84 @@ def to_arrow(name: str, rows: pd.DataFrame | list[dict]) -> pa.Table:
 def write_atomic(table: pa.Table, path: Path) -> None:
     """Write a Parquet file through a temporary file and a rename, so no reader sees half a table."""
     replace_atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
+class FrameSink:
+    """Collects each table's Arrow pieces in memory and gives the tables as DataFrames (the API's form)."""
+
+    def __init__(self):
+        self.parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+
+    def add(self, name: str, table: pa.Table) -> None:
+        self.parts[name].append(table)
+
+    def finish(self) -> dict[str, pd.DataFrame]:
+        tables = {name: (parts[0] if len(parts) == 1 else pa.concat_tables(parts)) if parts else SCHEMAS[name].empty_table()
+                  for name, parts in self.parts.items()}
+        return {name: table.to_pandas() for name, table in tables.items()}
+
+
+# Rows per Parquet part: a table with more rows is written as a Parquet dataset, a folder
+# `<table>.parquet/` of part files that pyarrow, pandas, DuckDB and Spark read as one table.
+PART_ROWS = 250_000
+
+
+class TableWriter:
+    """Writes the tables to `out` piece by piece, never holding a whole table: one `<table>.parquet`
+    file for a table of at most PART_ROWS rows, a dataset folder of parts for a larger one.
+
+    Parts are written in a staging folder under `out`; `finish` moves each table into place (a file
+    by an atomic rename), so a failed run leaves the previous tables as they were.
+    """
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=".tables.", dir=self.out))
+        self.pending: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+        self.n_parts = dict.fromkeys(SCHEMAS, 0)
+        self.rows = dict.fromkeys(SCHEMAS, 0)
+
+    def add(self, name: str, table: pa.Table) -> None:
+        table = table.replace_schema_metadata(None)
+        self.pending[name].append(table)
+        self.rows[name] += table.num_rows
+        while sum(t.num_rows for t in self.pending[name]) >= PART_ROWS:
+            self._write_part(name, PART_ROWS)
+
+    def _write_part(self, name: str, limit: int | None = None) -> None:
+        pending = self.pending[name]
+        table = pa.concat_tables(pending) if pending else SCHEMAS[name].empty_table()
+        part, rest = (table.slice(0, limit), table.slice(limit)) if limit else (table, None)
+        folder = self.staging / name
+        folder.mkdir(exist_ok=True)
+        pq.write_table(part, folder / f"part-{self.n_parts[name]:05d}.parquet")
+        self.n_parts[name] += 1
+        self.pending[name] = [rest] if rest is not None and rest.num_rows else []
+
+    def finish(self) -> dict[str, int]:
+        """Move every table into place; returns the number of rows of each."""
+        for name in SCHEMAS:
+            if self.pending[name] or not self.n_parts[name]:
+                self._write_part(name)
+        for name in SCHEMAS:
+            target, folder = self.out / f"{name}.parquet", self.staging / name
+            if self.n_parts[name] == 1:
+                if target.is_dir():
+                    target.rename(self.staging / f"{name}.old")
+                os.replace(folder / "part-00000.parquet", target)
+            else:  # a folder cannot replace another in one rename: the old one is moved aside first
+                if target.exists():
+                    target.rename(self.staging / f"{name}.old")
+                folder.rename(target)
+        shutil.rmtree(self.staging)
+        return dict(self.rows)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def table_paths(out: Path, name: str) -> tuple[Path, str]:
+    """A table's path under `out` and the glob of its Parquet files (itself, or its dataset's parts)."""
+    path = Path(out) / f"{name}.parquet"
+    return path, str(path / "*.parquet") if path.is_dir() else str(path)

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from unidecode import unidecode
 
-from .schema import CONTRACT_COLUMNS, SCHEMAS, SchemaError
+from .schema import CONTRACT_COLUMNS, SCHEMAS, SchemaError, table_paths
 
 REPORT_EXTRA = "pip install -e '.[report]'"
 
@@ -27,8 +27,8 @@ def load_tables(out_dir: str | Path = "outputs") -> dict[str, pd.DataFrame]:
     out = Path(out_dir)
     tables = {}
     for name in SCHEMAS:
-        path = out / f"{name}.parquet"
-        if not path.is_file():
+        path = out / f"{name}.parquet"  # a file, or a folder of parts (a Parquet dataset) for a large table
+        if not path.exists():
             raise FileNotFoundError(f"{path}: table {name!r} not found (run `make extract` or "
                                     f"`python -m pipeline extract --out {out}` first)")
         frame = pq.read_table(path).to_pandas()
@@ -48,11 +48,11 @@ def duckdb_connection(out_dir: str | Path = "outputs", *, database: str = ":memo
     out = Path(out_dir)
     con = duckdb.connect(database)
     for name in SCHEMAS:
-        path = out / f"{name}.parquet"
-        if not path.is_file():
+        path, files = table_paths(out.resolve(), name)
+        if not path.exists():
             con.close()
             raise FileNotFoundError(f"{path}: table {name!r} not found (run `make extract` first)")
-        literal = str(path.resolve()).replace("'", "''")
+        literal = files.replace("'", "''")
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{literal}')")
     return con
 

@@ -86,3 +86,30 @@ def test_rerun_is_byte_identical(seed_tables, seed_out_dir, tmp_path):
     for name, frame in seed_tables.items():
         write_atomic(to_arrow(name, frame), tmp_path / f"{name}.parquet")
         assert (tmp_path / f"{name}.parquet").read_bytes() == (seed_out_dir / f"{name}.parquet").read_bytes()
+
+
+def test_large_tables_are_written_as_datasets_and_read_back_whole(seed_tables, tmp_path, monkeypatch):
+    from pipeline import schema
+    from pipeline.evaluate import load_outputs
+    from pipeline.tables import load_tables
+
+    def write(part_rows: int) -> dict[str, int]:
+        monkeypatch.setattr(schema, "PART_ROWS", part_rows)
+        writer = schema.TableWriter(tmp_path)
+        for name, frame in seed_tables.items():  # in pieces, as extract.assemble hands them over
+            for start in range(0, max(len(frame), 1), 40):
+                writer.add(name, to_arrow(name, frame.iloc[start:start + 40]))
+        return writer.finish()
+
+    rows = write(50)
+    assert rows == {name: len(frame) for name, frame in seed_tables.items()}
+    mentions = tmp_path / "mentions.parquet"
+    assert mentions.is_dir() and len(list(mentions.glob("part-*.parquet"))) == -(-len(seed_tables["mentions"]) // 50)
+    assert (tmp_path / "quotes.parquet").is_file()  # 11 rows: one file
+    for loaded in (load_tables(tmp_path), load_outputs(tmp_path)):
+        for name, frame in seed_tables.items():
+            pd.testing.assert_frame_equal(loaded[name], frame, check_exact=True, obj=name)
+
+    write(1_000_000)  # the same folder again, now small enough for single files
+    assert (tmp_path / "mentions.parquet").is_file() and not list(tmp_path.glob(".tables.*"))
+    pd.testing.assert_frame_equal(load_tables(tmp_path)["mentions"], seed_tables["mentions"], check_exact=True)
