@@ -147,7 +147,10 @@ def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: i
         assert (again["counts"]["cache"], again["counts"]["processed"]) == (size, 1), again["counts"]
         row.update(incremental_wall_seconds=again["wall_seconds"],
                    incremental_fraction_of_full=again["wall_seconds"] / full["wall_seconds"],
-                   incremental_stage_seconds=again["stages"])
+                   incremental_model_load_seconds=again["model_load_seconds"],
+                   incremental_cpu_seconds=again["cpu_seconds"],
+                   incremental_stage_seconds=again["stages"],
+                   incremental_load_average_before_after=again["load_average"])
         print(f"[{size} articles] pipeline in one process ...", flush=True)
         single = pipeline_run(seeds, work / f"out-{size}-1p", work, f"pipeline-{size}-1p", n_process=1, cold=True)
         print(f"[{size} articles] bare nlp.pipe in one process ...", flush=True)
@@ -175,7 +178,7 @@ def _version(package: str) -> str:
 
 
 def format_rows(rows: list[dict]) -> str:
-    lines = ["| articles | words | pipeline art/s | pipeline words/s | bare nlp.pipe words/s | ratio wall (CPU) | peak RSS (PSS) MB | incremental +1 |",
+    lines = ["| articles | words | pipeline art/s | pipeline words/s | bare nlp.pipe words/s | ratio wall (CPU) | peak PSS MB (RSS summed) | incremental +1 |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         incremental = f"{r['incremental_fraction_of_full']:.1%} ({r['incremental_wall_seconds']:.1f} s)" if "incremental_fraction_of_full" in r else ""
@@ -183,7 +186,7 @@ def format_rows(rows: list[dict]) -> str:
                 if "bare_words_per_s" in r else "not run | ")
         lines.append(f"| {r['articles']:,} | {r['words']:,} | {r['pipeline_articles_per_s']:.1f} | {r['pipeline_words_per_s']:,.0f} |"
                      f" {bare} |"
-                     f" {r['pipeline_peak_rss_mb']:,.0f} ({r['pipeline_peak_pss_mb']:,.0f}) | {incremental} |")
+                     f" {r['pipeline_peak_pss_mb']:,.0f} ({r['pipeline_peak_rss_mb']:,.0f}) | {incremental} |")
     return "\n".join(lines)
 
 
