@@ -29,7 +29,8 @@ ARGUMENTS_FILE = "events/arguments.yml"
 STATUS_FILE = "events/status.yml"
 TYPES_FILE = "events/types.yml"
 REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office", "invited_to", "party", "event_subject",
-                          "person_to", "person_object", "entity_object", "person_near", "pronoun_subject"})
+                          "person_to", "person_object", "entity_object", "person_near", "pronoun_subject",
+                          "official_object", "passive"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "expl:subj"})
 # How strongly a mention's clause fixes the event's date and place: the verb that says the event took
 # place beats the verb that is the event, which beats a noun that only names it.
@@ -402,6 +403,9 @@ class _Article:
         if requirement == "reflexive":
             return _is_reflexive(trigger)
         if requirement == "with":
+            # "a eu des échanges avec X": the parser may hang "avec X" on the verb
+            if trigger.pos_ == "NOUN" and trigger.dep_ == "obj":
+                children += [c for c in trigger.head.children if c is not trigger]
             return any(_case(c) in args["companion_prepositions"] for c in children)
         if requirement == "amount":
             return (self.amount_at(trigger.head) is not None or self.relative_amount(trigger) is not None
@@ -437,6 +441,14 @@ class _Article:
             objects = [c for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:agent"}]
             return any(m["label"] in labels for c in objects for m in self.entities(phrase_tokens(c))) \
                 or any(_appositive_person(self, c) is not None for c in objects)
+        if requirement == "official_object":
+            # "a reçu l'ambassadeur de Chine": a named person or a title as object
+            titles = args["offices"] | args["ministerial_titles"]
+            objects = [c for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:agent"}]
+            return any(_lemma(c) in titles or _word(c) in titles for c in objects) \
+                or self.meets("person_object", trigger)
+        if requirement == "passive":
+            return any(c.dep_ in {"aux:pass", "nsubj:pass"} for c in children) or "Pass" in trigger.morph.get("Voice")
         if requirement == "person_to":
             return any(_case(c) in {"à", "au", "aux"} and any(m["label"] == "PER" for m in self.entities(phrase_tokens(c)))
                        for c in children if c.dep_.startswith("obl") or c.dep_ == "iobj")
@@ -465,9 +477,27 @@ class _Article:
                     return True
                 if kind == "document" and first_word in words:
                     return True
+        if trigger.pos_ == "VERB" and self._word_after(trigger, words, kind):
+            return True
         if kind == "founded" and trigger.pos_ == "NOUN":
             # "depuis sa création, le format C5+1": the possessive stands for the thing founded
             return any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children)
+        return False
+
+    def _word_after(self, trigger: Token, words: frozenset, kind: str) -> bool:
+        """The parser often hangs the object of a verb on a date or a place before it ("ont signé jeudi à
+        Rabat un mémorandum", "Fondée en 1963 à Addis-Abeba, l'Organisation"): the words after the verb, up
+        to the next verb, name the object."""
+        tags = {"NOUN", "PROPN"} if kind == "office" else {"NOUN", "PROPN", "ADJ"}
+        for token in trigger.doc[trigger.i + 1:trigger.i + 12]:  # the parser's sentence may be cut short
+            stops = {"que", "qu'", "qui", ";", ".", "!", "?", "pour", "afin", "par", "comme"} | ({"du", "des"} if kind == "office" else set())
+            if _is_verb(token) or _word(token) in stops or "\n" in token.text:
+                return False
+            if token.pos_ in tags and (_lemma(token) in words or _word(token) in words):
+                return True
+            found = self.index.of(token)
+            if found is not None and kind == "founded" and found["label"] in {"ORG", "MISC"}:
+                return True
         return False
 
     # -- where
@@ -752,7 +782,9 @@ def _ordinal(trigger: Token) -> str | None:
 
 def _is_predicate_nominal(trigger: Token) -> bool:
     """"Le C5+1 est un sommet": a noun that classifies something rather than telling an event."""
-    return any(c.dep_ == "cop" for c in trigger.children) and any(c.dep_ == "nsubj" for c in trigger.children)
+    children = list(trigger.children)
+    return any(c.dep_ == "cop" for c in children) and any(c.dep_ == "nsubj" for c in children) \
+        and not any(c.dep_ == "case" for c in children)  # "X est en visite à Pékin" tells an event
 
 
 def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], bool | int]:
@@ -965,6 +997,8 @@ def _mentions(article: _Article) -> list[Mention]:
         trigger = next((t for t in span if t.pos_ in {"NOUN", "VERB", "PROPN", "AUX"}), span[0])
         for row_index in by_start[(span.start, span.end)]:
             row = rows[row_index]
+            if row.get("blocks"):
+                break  # a longer phrase that is no event ("au sommet de l'État")
             if not all(article.meets(r, trigger) for r in row.get("requires", [])):
                 continue
             if not _is_verb(trigger) and _is_predicate_nominal(trigger):
@@ -1141,7 +1175,10 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         events.append(event)
     _share_across(article, events)
     # a noun alone, never told by a verb and with nobody, no place and no date, is not taken as an event
-    return [e for e in events if any(m.mode not in {"noun", "setting"} for m in e.mentions)
+    # ("a pris part au sommet" tells that it took place)
+    joining = article.args["joining_verbs"]
+    return [e for e in events if any(m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
+                                     for m in e.mentions)
             or e.participants or e.location[1] is not None or e.date[1] is not None]
 
 
@@ -1214,7 +1251,7 @@ def baseline_triggers(doc: Doc, *, doc_id: str) -> tuple[list[dict], list[dict]]
     rows = []
     for match_id, start, end in _matcher(doc.vocab)(doc):
         row = _triggers()[int(doc.vocab.strings[match_id])]
-        if row.get("merge_only"):
+        if row.get("merge_only") or row.get("blocks"):
             continue
         span = doc[start:end]
         rows.append({"event_id": f"{doc_id}:b{len(rows)}", "event_type": row["label"], "status": "occurred",
