@@ -49,6 +49,7 @@ _ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|re|ème)$")
 _QUOTES = {"«": "»", '"': '"', "“": "”"}
 _MAX_QUOTED_NAME_TOKENS = 14
 _MAX_DOCUMENT_NAME_TOKENS = 16
+_COMMON_FIRST_NAME = 5  # gender-guesser's frequency scale runs 1-13 per country
 _NAME_LINKS = frozenset({"de", "du", "des", "d'", "d’", "sur", "pour", "entre", "contre", "à", "au", "aux", "en",
                          "relative", "relatif", "relatives", "relatifs", "faveur"})
 _ARTICLES = frozenset({"la", "le", "les", "l'", "l’", "l"})
@@ -180,6 +181,21 @@ def lexicon() -> Lexicon:
                for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns")},
         programme_links=tuple(tuple(str(w).casefold().split()) for w in require(named, "programme_links", NAMED_THINGS)),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _first_name_frequencies() -> dict[str, int]:
+    """Given names of many countries (gender-guesser's data), lowercase, with their highest frequency."""
+    import gender_guesser.detector
+
+    names = gender_guesser.detector.Detector(case_sensitive=False).names
+    return {name: max((int(ch, 16) for freq in by_gender.values() for ch in freq if ch.strip()), default=0)
+            for name, by_gender in names.items()}
+
+
+def common_first_name(word: str) -> bool:
+    """A word that is a common given name in at least one country ("Recep", "Kaja", "Marco")."""
+    return _first_name_frequencies().get(word.casefold(), 0) >= _COMMON_FIRST_NAME
 
 
 def gazetteer_entry(key: str) -> GazetteerEntry | None:
@@ -346,18 +362,30 @@ class _Analysis:
             for start, end, repairs in self._repair(ent.start, ent.end):
                 first_name = label == "PER" and self._city_as_first_name(start, start, end)
                 # an organisation's name running on after a known organisation: "Airbus Defence and Space"
-                division = label == "ORG" and start in gaz_starts and gaz_starts[start].label == "ORG"
-                pieces = [(start, end)] if (first_name or division) \
-                    and not any(i in gaz_starts for i in range(start + 1, end)) \
-                    else _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
+                division = label == "ORG" and start in gaz_starts and gaz_starts[start].label == "ORG" \
+                    and not any(i in gaz_starts for i in range(start + 1, end))
+                # a company named after a country: "Air Sénégal", "Orange Côte d'Ivoire"
+                company = label == "ORG" and start not in gaz_starts and self.doc[start].text[:1].isupper()
+                pieces = [(start, end)] if first_name and not any(i in gaz_starts for i in range(start + 1, end)) \
+                    or division or company else _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
                 for s, e in pieces:
                     s, e, more = self._trim(s, e)
                     if s >= e or not self._has_name(s, e) or self._hyphened_places(s, e) or self._verb_alone(s, e):
                         continue
                     done = repairs + more + (["split"] if len(pieces) > 1 else [])
+                    if label == "MISC" and self._person_name(s, e):
+                        label, done = "PER", done + ["first_name"]
                     rule_id = "model" if not done else "model/" + "+".join(dict.fromkeys(done))
                     out.append(Candidate(s, e, label, "model", rule_id))
         return out
+
+    def _person_name(self, start: int, end: int) -> bool:
+        """Two to four name words opening on a common first name, none of them a known place or
+        organisation: the model's MISC "Recep Tayyip Erdogan" is a person."""
+        doc = self.doc
+        words = [t for t in doc[start:end] if t.text not in {"-", "‑"}]
+        return 2 <= len(words) <= 4 and not doc[start].is_stop and common_first_name(doc[start].text) \
+            and all(self.is_name_word(t) for t in words) and not any(i in self.entity_at for i in range(start, end))
 
     def _hyphened_places(self, start: int, end: int) -> bool:
         """Known places joined by hyphens ("Chine-Inde", "Maroc-France"): the places, not one name."""
@@ -411,10 +439,16 @@ class _Analysis:
             else:
                 break
             start += 1
-        while end > start and self.is_filler(doc[end - 1]):
+        while end > start and self.is_filler(doc[end - 1]) and not self._hyphen_attached(end - 1, start):
             repairs.append("edge")
             end -= 1
         return start, end, repairs
+
+    def _hyphen_attached(self, i: int, start: int) -> bool:
+        """A word joined by a hyphen to the name word before it ("Kim Jong-un")."""
+        doc = self.doc
+        return i - 2 >= start and doc[i - 1].text in {"-", "‑"} and not doc[i - 2].whitespace_ \
+            and not doc[i - 1].whitespace_ and doc[i].is_alpha and doc[i - 2].text[:1].isupper()
 
     def _leading_non_name(self, token) -> bool:
         """A word to trim off the start of a model span: lowercase word, title, honorific, demonym, or a
@@ -455,6 +489,10 @@ class _Analysis:
             elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
                     and not token.whitespace_ and self.is_name_word(doc[j + 1]):
                 j += 1
+            elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
+                    and not token.whitespace_ and doc[j + 1].is_alpha and doc[j + 1].text.islower() \
+                    and len(doc[j + 1].text) <= 3:  # "Kim Jong-un", "Kim Jong-il"
+                j += 2
             elif j > i and words and token.text.casefold() in self.lex.particles:
                 k = j
                 while k < limit and doc[k].text.casefold() in self.lex.particles:
@@ -852,10 +890,10 @@ class _Analysis:
 
     def mentions(self) -> list[Candidate]:
         gazetteer_spans = [(c.start, c.end) for c in self.gazetteer]
-        patterns = [c for c in self.patterns  # "G5" inside "G5 Sahel"
-                    if not any(s <= c.start and c.end <= e and e - s > len(c) for s, e in gazetteer_spans)]
-        everything = self.persons + self.institutions + self.pairings + self.named + patterns + self.gazetteer \
-            + self.model
+        inside = lambda c: any(s <= c.start and c.end <= e and e - s > len(c) or s < c.start < e  # "G5" in "G5 Sahel"
+                               for s, e in gazetteer_spans)
+        patterns = [c for c in self.patterns + self.named if not inside(c)]
+        everything = self.persons + self.institutions + self.pairings + patterns + self.gazetteer + self.model
         chosen: list[Candidate] = []
         taken: set[int] = set()
         for cand in sorted(everything, key=lambda c: (-_PRIORITY[c.kind] * (c.kind != "model" and c.kind != "gazetteer"),

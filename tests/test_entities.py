@@ -42,6 +42,11 @@ def test_component_is_registered_after_the_model(nlp):
     ("Selon la présidence française, l'ambassade américaine a protesté.",
      [("présidence française", "ORG"), ("ambassade américaine", "ORG")]),
     ("Un contrat a été signé avec Airbus Helicopters.", [("Airbus Helicopters", "ORG")]),
+    # a name opening on a common first name is a person whatever the model's label; "-un" stays in "Jong-un"
+    ("Kim Jong-un et Recep Tayyip Erdogan ont échangé.", [("Kim Jong-un", "PER"), ("Recep Tayyip Erdogan", "PER")]),
+    # a company named after a country is one name; a gazetteer name wins over a head rule inside it
+    ("La compagnie Air Sénégal a relié Dakar à la Commission de l'Union africaine.",
+     [("Air Sénégal", "ORG"), ("Dakar", "LOC"), ("Commission de l'Union africaine", "ORG")]),
     # known places joined by a hyphen outside a format are the places
     ("Le dossier Inde-Pakistan reste ouvert.", [("Inde", "LOC"), ("Pakistan", "LOC")]),
     # a participle that opens a sentence is no name
