@@ -70,7 +70,7 @@ def _arguments() -> dict:
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
                     "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
-                    "leader_titles")
+                    "leader_titles", "agent_prepositions")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -886,6 +886,9 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
                         people = [p for p in _people(article, announcer, announcer.idx)[0] if p["label"] == "PER"]
                         found = people or found
                 if mention.label in {"founding", "agreement", "election"} and subjects[0].dep_ == "nsubj:pass":
+                    if mention.label == "founding":
+                        # what was founded is one thing: the name at the subject's head, else its first name
+                        found = (_head_entity(article, subjects[0], ("ORG", "MISC", "LOC", "PER")) or found)[:1]
                     return found, "target" if mention.label != "election" else "agent", False
                 return found, role, refers_back if not found else False
             if token.pos_ == "NOUN" and _lemma(token) in args["agent_nouns"]:
@@ -918,6 +921,13 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
     for child in predicate.children:  # "à l'initiative de X", "par X"
         if child.dep_ == "obl:agent" or (_lemma(child) in args["agent_nouns"] and child.dep_.startswith("obl")):
             out += [(e, "agent") for e in article.phrase_entities(child)]
+    if mention.label == "invitation" and not any(c.dep_.startswith("nsubj") for c in trigger.children):
+        # "Invité par Riyad, Volodymyr Zelensky a atterri": the inviter after "par", the guest is the
+        # subject of the clause the participle opens
+        out += [(e, "agent") for c in trigger.children if _case(c) in args["agent_prepositions"] and c.dep_ != "obl:agent"
+                for e in article.phrase_entities(c)]
+        if trigger.dep_ in {"obl:mod", "advcl", "acl", "nmod"} and _is_verb(trigger.head) and trigger.i < trigger.head.i:
+            out += [(e, "participant") for s in _subjects(trigger.head)[:1] for e in _people(article, s, s.idx)[0]]
     heads = [trigger] + ([predicate] if mention.mode in {"verb", "light", "occurs"} and predicate is not trigger else [])
     for head in heads:
         for child in head.children:
@@ -1024,7 +1034,8 @@ def _mentions(article: _Article) -> list[Mention]:
 def _fill(article: _Article, mention: Mention) -> None:
     mention.status = article.status(mention)
     mention.date, mention.date_text, mention.date_rule = article.when(mention)
-    location, hosts = article.where(mention)
+    # an invitation's "à Washington" is where the guests are to go, not where they were invited
+    location, hosts = article.where(mention) if mention.label != "invitation" else (None, [])
     if mention.label == "election" and location is None:
         location = _election_place(article, mention)
     mention.location = location
