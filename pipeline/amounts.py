@@ -88,8 +88,11 @@ def parse(text: str) -> list[dict]:
                 continue
             code, start, end, multiplier = before
             rule = "amounts/currency-number"
+        value = number.value
+        if rule == "amounts/currency-number" or re.search(r"\d\.\d", text[number.start:number.end]):
+            value = numbers.in_english(text, number)  # "$1.5 billion" is written the English way
         found.append({"start": start, "end": end, "text": text[start:end],
-                      "value": float(number.value * multiplier), "currency": code, "rule_id": rule})
+                      "value": float(value * multiplier), "currency": code, "rule_id": rule})
     return found
 
 

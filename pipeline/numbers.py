@@ -56,6 +56,7 @@ def _compiled() -> dict:
             "scales": {k.casefold(): float(v) for k, v in scales.items()},
             "half": re.compile(rulesdata.require(data, "half", RULES), re.IGNORECASE),
             "bare_scale": re.compile(rulesdata.require(data, "bare_scale", RULES), re.IGNORECASE),
+            "english": {k.casefold(): float(v) for k, v in rulesdata.require(data, "english_scales", RULES).items()},
             "abbreviations": {k: float(v) for k, v in rulesdata.require(data, "abbreviations", RULES).items()},
             "vague": re.compile(rf"(?<!\w)(?:{alternation(rulesdata.require(data, 'vague', RULES))})(?!\w)", re.IGNORECASE),
         }
@@ -86,6 +87,15 @@ def scale_of(text: str, number: Number) -> float:
     rules = _compiled()
     words = [m.group(1).casefold() for m in rules["scale"].finditer(text, number.start, number.end)]
     return rules["scales"][words[-1]] if words else 1.0
+
+
+def in_english(text: str, number: Number) -> float:
+    """The value of `number` with its scale word read the English way ("$1.5 billion" -> 1.5e9)."""
+    rules = _compiled()
+    words = [m.group(1).casefold() for m in rules["scale"].finditer(text, number.start, number.end)]
+    if not words or words[-1] not in rules["english"]:
+        return number.value
+    return number.value / rules["scales"][words[-1]] * rules["english"][words[-1]]
 
 
 def find(text: str) -> list[Number]:
