@@ -48,6 +48,7 @@ def _tables() -> dict:
         "weekday": rulesdata.require(cal, "weekdays", CALENDAR),
         "season": rulesdata.require(cal, "seasons", CALENDAR),
         "holiday": rulesdata.require(cal, "holidays", CALENDAR),
+        "fraction": rulesdata.require(cal, "fractions", CALENDAR),
         "daypart": rulesdata.require(cal, "dayparts", CALENDAR),
         "ampm": rulesdata.require(cal, "ampm", CALENDAR),
         "unit": rulesdata.require(cal, "units", CALENDAR),
@@ -64,6 +65,7 @@ def _tables() -> dict:
                   **rulesdata.require(pat, "fixed", PATTERNS)},
         "season_starts": rulesdata.require(cal, "season_starts", CALENDAR),
         "day_by_mod": rulesdata.require(cal, "day_by_mod", CALENDAR),
+        "smaller_units": rulesdata.require(cal, "smaller_units", CALENDAR),
         "roman": rulesdata.require(cal, "roman_numerals", CALENDAR),
         "year_strong": tuple(fold(c) for c in rulesdata.require(cues, "strong", CALENDAR)),
         "year_weak": tuple(fold(c) for c in rulesdata.require(cues, "weak", CALENDAR)),
@@ -668,6 +670,16 @@ def _duration(ctx, rule, m):
     return [_row(m, rule, _period(unit, n), resolved=True)]
 
 
+def _fraction_duration(ctx, rule, m):
+    """ "un quart de siècle" -> P25Y, "une demi-heure" -> PT30M: the fraction in the smaller unit."""
+    unit, fraction = _look("unit", m.group("unit")), _look("fraction", m.group("fraction"))
+    smaller = _tables()["smaller_units"].get(unit)
+    if smaller is None:
+        return []
+    n = fraction * smaller[1]
+    return [_row(m, rule, _period(smaller[0], int(n) if float(n).is_integer() else n), resolved=True)]
+
+
 def _every(ctx, rule, m):
     unit = rule.params.get("unit") or _look("unit", m.group("unit"))
     n = _number(ctx, m) if _group(m, "num") and "fois" not in fold(m.group()) else 1
@@ -681,7 +693,7 @@ _VALUE_FUNCTIONS = {
     "shift_from_reference": _shift_from_reference, "clock_time": _clock_time, "reference": _reference, "part_of_day": _part_of_day,
     "duration": _duration, "every": _every, "same_as_reference": _same_as_reference, "week_of_day": _week_of_day,
     "night": _night, "month_of_shifted_year": _month_of_shifted_year, "holiday": _holiday,
-    "weekday_of_week": _weekday_of_week, "every_weekday": _every_weekday, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
+    "weekday_of_week": _weekday_of_week, "fraction_duration": _fraction_duration, "every_weekday": _every_weekday, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
 }
 
 
