@@ -184,6 +184,7 @@ def within_document(doc_id: str, mentions: list[dict]) -> list[dict]:
     for group in groups:
         group["label"] = _group_label(group)
     groups = _join_person_forms(groups)
+    groups = _join_acronyms(groups)
     out = []
     for i, group in enumerate(sorted(groups, key=lambda g: g["first"])):
         local_id = f"{doc_id}#{i}"
@@ -201,6 +202,45 @@ def within_document(doc_id: str, mentions: list[dict]) -> list[dict]:
                     "key": group["key"], "country": countries.most_common(1)[0][0] if countries else None,
                     "wikidata_id": wikidata, "evidence": group["evidence"]})
     return out
+
+
+def initials(name: str) -> set[str]:
+    """Acronyms a name can be written as: the initials of its words that are not French function words,
+    also without a trailing "de/du/des + Name" ("Banque nationale pour le développement agricole du Mali"
+    gives "BNDAM" and "BNDA")."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    words = re.findall(r"[^\W\d_]+", name.replace("’", "'"))
+    content = [w for w in words if w.casefold() not in STOP_WORDS and len(w) > 1]
+    out = {"".join(w[0] for w in content).upper()}
+    lowered = [w.casefold() for w in words]
+    for i in range(len(words) - 1, 0, -1):
+        if lowered[i - 1] in {"de", "du", "des", "d"} and words[i][:1].isupper():
+            head = [w for w in words[:i - 1] if w.casefold() not in STOP_WORDS and len(w) > 1]
+            out.add("".join(w[0] for w in head).upper())
+            break
+    return {unidecode(a) for a in out if len(a) > 1}
+
+
+def _join_acronyms(groups: list[dict]) -> list[dict]:
+    """An acronym written alone joins the one longer name of the article whose initials it spells
+    ("OTSC" and "Organisation du traité de sécurité collective"); persons and known keys keep theirs."""
+    longer = [g for g in groups if g["label"] in {"ORG", "MISC"} and any(len(a.split()) > 2 for a in g["aliases"])]
+    merged: set[int] = set()
+    for group in groups:
+        acronym = next((a for a in group["aliases"] if a.isupper() and a.isalpha() and 2 < len(a) <= 8), None)
+        if acronym is None or group["label"] == "PER" or group["key"] or len(group["aliases"]) > 1:
+            continue
+        owners = [g for g in longer if g is not group and any(acronym in initials(a) for a in g["aliases"])]
+        if len(owners) != 1:
+            continue
+        owner = owners[0]
+        owner["mentions"].extend(group["mentions"])
+        owner["aliases"].append(acronym)
+        owner["evidence"].append(f"{acronym} = {owner['aliases'][0]} (initials)")
+        owner["first"] = min(owner["first"], group["first"])
+        merged.add(id(group))
+    return [g for g in groups if id(g) not in merged]
 
 
 def _group_label(group: dict) -> str:

@@ -153,6 +153,16 @@ def test_head_and_tail_of_a_longer_name_are_its_aliases(nlp):
     assert ("DAKAR",) in by_name and ("Sénégal",) in by_name
 
 
+def test_an_acronym_alone_joins_the_one_name_it_spells():
+    mentions = [mention(0, "Confédération des États du Sahel", "ORG", source="rule"), mention(60, "Niger", "LOC"),
+                mention(90, "CES", "ORG"), mention(120, "Banque nationale pour le développement agricole du Mali", "ORG"),
+                mention(200, "BNDA", "ORG"), mention(240, "ONG", "ORG")]
+    found = within_document("d", mentions)
+    names = sorted(tuple(e["aliases"]) for e in found)
+    assert names == [("Banque nationale pour le développement agricole du Mali", "BNDA"),
+                     ("Confédération des États du Sahel", "CES"), ("Niger",), ("ONG",)]
+
+
 def test_same_surname_different_first_names_are_different_people():
     locals_ = local("a", "Joe Biden") + local("b", "Hunter Biden") + local("c", "Biden")
     mapping, rows = across_documents(locals_)
