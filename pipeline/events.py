@@ -30,7 +30,7 @@ STATUS_FILE = "events/status.yml"
 TYPES_FILE = "events/types.yml"
 REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office", "invited_to", "party", "event_subject",
                           "person_to", "person_object", "entity_object", "person_near", "pronoun_subject",
-                          "official_object", "passive"})
+                          "official_object", "passive", "active", "by_agent"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "expl:subj"})
 # How strongly a mention's clause fixes the event's date and place: the verb that says the event took
 # place beats the verb that is the event, which beats a noun that only names it.
@@ -185,6 +185,7 @@ class Mention:
     predicate: Token
     clause: list[Token]
     merge_only: bool = False
+    firm: bool = False  # the phrase always states an event ("à l'invitation de"), even with nobody named
     requires: tuple = ()
     anaphoric: bool = False
     ordinal: str | None = None
@@ -414,7 +415,8 @@ class _Article:
             return any(self.amount_at(t) is not None for t in phrase_tokens(trigger)) or self.amount_at(trigger.head) is not None
         if requirement == "place":
             return any(self.is_place_phrase(c) or c.dep_ in {"obj", "dep"} and any(m["label"] == "LOC" for m in self.entities([c]))
-                       for c in children if c.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nmod", "dep"})
+                       for c in children if c.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nmod", "dep"}) \
+                or (trigger.pos_ == "VERB" and self._place_after(trigger))
         if requirement == "invited_to":
             # "inviter X à participer au sommet / à Washington", not "inviter X à ne rien fournir"
             for child in children:
@@ -446,7 +448,11 @@ class _Article:
             titles = args["offices"] | args["ministerial_titles"]
             objects = [c for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:agent"}]
             return any(_lemma(c) in titles or _word(c) in titles for c in objects) \
-                or self.meets("person_object", trigger)
+                or self.meets("person_object", trigger) or self._person_after(trigger, titles)
+        if requirement == "active":
+            return not self.meets("passive", trigger)
+        if requirement == "by_agent":
+            return any(self.entities(phrase_tokens(c)) for c in children if c.dep_ == "obl:agent")
         if requirement == "passive":
             return any(c.dep_ in {"aux:pass", "nsubj:pass"} for c in children) or "Pass" in trigger.morph.get("Voice")
         if requirement == "person_to":
@@ -484,21 +490,43 @@ class _Article:
             return any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children)
         return False
 
+    @staticmethod
+    def _words_after(trigger: Token, stops: frozenset = frozenset()) -> list[Token]:
+        """The words after a verb up to the next verb or the end of the sentence (at most 11): the parser often
+        hangs a verb's object or place on a date before it ("ont signé jeudi à Rabat un mémorandum", "a reçu
+        Xi Jinping lundi à l'Élysée"), or cuts the sentence short ("Fondée en 1963 à Addis-Abeba, l'Organisation")."""
+        out = []
+        for token in trigger.doc[trigger.i + 1:trigger.i + 12]:
+            if _is_verb(token) or _word(token) in {"que", "qu'", "qui", ";", ".", "!", "?"} | stops or "\n" in token.text:
+                break
+            out.append(token)
+        return out
+
     def _word_after(self, trigger: Token, words: frozenset, kind: str) -> bool:
-        """The parser often hangs the object of a verb on a date or a place before it ("ont signé jeudi à
-        Rabat un mémorandum", "Fondée en 1963 à Addis-Abeba, l'Organisation"): the words after the verb, up
-        to the next verb, name the object."""
+        """Whether the words after the verb name its object (an agreement document, a founded thing, an office)."""
         tags = {"NOUN", "PROPN"} if kind == "office" else {"NOUN", "PROPN", "ADJ"}
-        for token in trigger.doc[trigger.i + 1:trigger.i + 12]:  # the parser's sentence may be cut short
-            stops = {"que", "qu'", "qui", ";", ".", "!", "?", "pour", "afin", "par", "comme"} | ({"du", "des"} if kind == "office" else set())
-            if _is_verb(token) or _word(token) in stops or "\n" in token.text:
-                return False
+        stops = {"pour", "afin", "par", "comme"} | ({"du", "des"} if kind == "office" else set())
+        for token in self._words_after(trigger, frozenset(stops)):
             if token.pos_ in tags and (_lemma(token) in words or _word(token) in words):
                 return True
             found = self.index.of(token)
             if found is not None and kind == "founded" and found["label"] in {"ORG", "MISC"}:
                 return True
         return False
+
+    def _person_after(self, trigger: Token, titles: frozenset) -> bool:
+        """"a reçu Xi Jinping lundi": the first word after the verb (past adverbs and determiners) is a named
+        person or a title."""
+        for token in self._words_after(trigger):
+            if token.pos_ in {"ADV", "DET", "ADJ"}:
+                continue
+            found = self.index.of(token)
+            return (found is not None and found["label"] == "PER") or _lemma(token) in titles or _word(token) in titles
+        return False
+
+    def _place_after(self, trigger: Token) -> bool:
+        """"a été accueilli dimanche à l'aéroport d'Orly": a place introduced by a locative after the verb."""
+        return any(m["label"] == "LOC" and self._locative_before(m)[0] for m in self.entities(self._words_after(trigger)))
 
     # -- where
 
@@ -1019,7 +1047,7 @@ def _mentions(article: _Article) -> list[Mention]:
                 and trigger.head.pos_ == "NOUN"
             mention = Mention(label=row["label"], rule_id=row["id"], trigger=trigger, predicate=predicate,
                               clause=_clause(article, trigger, predicate, mode),
-                              merge_only=bool(row.get("merge_only")) or defining,
+                              merge_only=bool(row.get("merge_only")) or defining, firm=bool(row.get("firm")),
                               requires=tuple(row.get("requires", ())),
                               anaphoric=_anaphoric(trigger, article), ordinal=_ordinal(trigger), priority=priority,
                               mode=mode)
@@ -1188,7 +1216,7 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
     # a noun alone, never told by a verb and with nobody, no place and no date, is not taken as an event
     # ("a pris part au sommet" tells that it took place)
     joining = article.args["joining_verbs"]
-    return [e for e in events if any(m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
+    return [e for e in events if any(m.firm or m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
                                      for m in e.mentions)
             or e.participants or e.location[1] is not None or e.date[1] is not None]
 
