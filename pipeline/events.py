@@ -889,6 +889,18 @@ def _head_entity(article: _Article, token: Token, labels=("ORG", "MISC")) -> lis
     return [e for e in found if e["label"] in labels][:1]
 
 
+def _sentence_opener(article: _Article, trigger: Token) -> Token | None:
+    """The main verb a participle opening the sentence hangs on ("Arrivé lundi à Rabat, X a signé"), if any."""
+    sent = article.sent(trigger)
+    first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+    if first is None or first.i != trigger.i or any(c.dep_.startswith("nsubj") for c in trigger.children):
+        return None
+    head = trigger.head
+    while head.head is not head and head.i < trigger.i:
+        head = head.head
+    return head if _is_verb(head) and head.i > trigger.i else None
+
+
 def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
     """Who does the event: the verb's subject (through control verbs and "l'intention de"), the announcer
     of an announced event when a person, "de X" on the noun; and whether the subject refers back to the
@@ -896,6 +908,13 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
     args = article.args
     trigger, predicate = mention.trigger, mention.predicate
     role = "host" if _lemma(predicate) in args["host_verbs"] and trigger is not predicate else "agent"
+    opener = _sentence_opener(article, trigger)
+    if opener is not None and mention.label in {"visit", "election"}:
+        # "Arrivée la veille à Montevideo, Ursula von der Leyen a ...": the main clause's subject did it
+        for subject in _subjects(opener)[:1]:
+            found, _ = _people(article, subject, subject.idx)
+            if found:
+                return found, "agent", False
     if mention.mode in {"verb", "light", "setting"} and not _reduced_relative(trigger):
         for token in [predicate, *_chain(predicate)[1:]]:
             subjects = [s for s in _subjects(token) if s is not trigger]
