@@ -796,7 +796,9 @@ def _apposition(text: str, rows: list[dict]) -> None:
             row.update(value=following["value"], resolved=following["resolved"], anchor=following["anchor"])
         elif row["value"] is None and of_day.fullmatch(gap):  # "le lendemain du 13 février"
             day = dt.date.fromisoformat(following["value"]) + dt.timedelta(days=offsets[row["rule_id"]])
-            row.update(value=day.isoformat(), resolved=following["resolved"], anchor=following["value"])
+            part = _look("daypart", row["text"].split()[-1]) if row["type"] == "TIME" else None
+            row.update(value=day.isoformat() + (f"T{part}" if part else ""), resolved=following["resolved"],
+                       anchor=following["value"])
 
 
 # --- examples ------------------------------------------------------------------------------------
