@@ -73,6 +73,7 @@ def _tables() -> dict:
         "not_year_before": tuple(fold(w) for w in rulesdata.require(cal, "not_year_before", CALENDAR)),
         "apposition": re.compile(rulesdata.require(pat, "apposition", PATTERNS)),
         "day_and_time": re.compile(rulesdata.require(pat, "day_and_time", PATTERNS), re.IGNORECASE),
+        "weekday_joiner": re.compile(rulesdata.require(pat, "weekday_joiner", PATTERNS), re.IGNORECASE),
         "of_something": re.compile(rulesdata.require(pat, "of_something", PATTERNS), re.IGNORECASE),
         "generic_present": re.compile(rulesdata.require(pat, "generic_present", PATTERNS), re.IGNORECASE),
         "stative": re.compile(rf"(?<!\w)(?:{numbers.alternation(rulesdata.require(pat, 'stative_verbs', PATTERNS))})(?!\w)",
@@ -739,7 +740,31 @@ def normalize(text: str, anchor: dt.date | None) -> list[dict]:
             if row["value"] and row["type"] == "DATE" and re.match(r"\d{4}", row["value"]):
                 ctx.last_value = row["value"]
     _apposition(text, rows)
+    _weekday_pairs(text, rows, anchor)
     return _join_day_and_time(text, rows)
+
+
+def _weekday_pairs(text: str, rows: list[dict], anchor: dt.date | None) -> None:
+    """Two weekdays joined by "et", "à" or "puis" ("mercredi et jeudi") are days of one stretch: the
+    second follows the first within the week, so one resolved on each side of the anchor is moved
+    next to the other (the later one when the first points forward, else the earlier one)."""
+    joiner = _tables()["weekday_joiner"]
+    weekday_rules = {f"timexes/{rule.id}" for rule in _rules() if rule.value == "weekday"}
+    for first, second in zip(rows, rows[1:]):
+        if anchor is None or first["rule_id"] not in weekday_rules or second["rule_id"] not in weekday_rules:
+            continue
+        if not (first["value"] and second["value"] and _DAY.fullmatch(first["value"]) and _DAY.fullmatch(second["value"])):
+            continue
+        if not joiner.fullmatch(text[first["end"]:second["start"]]):
+            continue
+        one, two = dt.date.fromisoformat(first["value"]), dt.date.fromisoformat(second["value"])
+        delta = (two.isoweekday() - one.isoweekday()) % 7
+        if 0 <= (two - one).days <= 6:
+            continue
+        if one > anchor:
+            second["value"] = (one + dt.timedelta(days=delta)).isoformat()
+        else:
+            first["value"] = (two - dt.timedelta(days=delta)).isoformat()
 
 
 _DAY = re.compile(r"(?:\d{4}|XXXX)-(?:\d{2}|XX)-(?:\d{2}|XX)")
