@@ -117,7 +117,8 @@ def bare_fields(bare: dict, full: dict, size: int, words: int) -> dict:
     }
 
 
-def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: int, bare: bool = True) -> dict:
+def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: int, bare: bool = True,
+               single: bool = True) -> dict:
     size = len(items)
     seeds = work / f"corpus-{size}"
     shutil.rmtree(seeds, ignore_errors=True)
@@ -151,15 +152,16 @@ def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: i
                    incremental_cpu_seconds=again["cpu_seconds"],
                    incremental_stage_seconds=again["stages"],
                    incremental_load_average_before_after=again["load_average"])
+    if size == INCREMENTAL_SIZE and single:
         print(f"[{size} articles] pipeline in one process ...", flush=True)
-        single = pipeline_run(seeds, work / f"out-{size}-1p", work, f"pipeline-{size}-1p", n_process=1, cold=True)
+        one = pipeline_run(seeds, work / f"out-{size}-1p", work, f"pipeline-{size}-1p", n_process=1, cold=True)
         print(f"[{size} articles] bare nlp.pipe in one process ...", flush=True)
         bare_single = bare_run(seeds, work, f"bare-{size}-1p", n_process=1)
-        row.update(pipeline_1process_seconds=single["seconds_without_load"],
+        row.update(pipeline_1process_seconds=one["seconds_without_load"],
                    bare_1process_seconds=bare_single["pipe_seconds"],
-                   ratio_1process=single["seconds_without_load"] / bare_single["pipe_seconds"],
-                   cpu_ratio_1process=single["cpu_seconds"] / bare_single["cpu_seconds"],
-                   speedup_with_processes=single["seconds_without_load"] / full["seconds_without_load"])
+                   ratio_1process=one["seconds_without_load"] / bare_single["pipe_seconds"],
+                   cpu_ratio_1process=one["cpu_seconds"] / bare_single["cpu_seconds"],
+                   speedup_with_processes=one["seconds_without_load"] / full["seconds_without_load"])
     return row
 
 
@@ -197,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-process", type=int, default=usable_cores())
     parser.add_argument("--bare-max", type=int, default=None,
                         help="run bare nlp.pipe only up to this size (the ratio target is at 1,000); default: every size")
+    parser.add_argument("--skip-single", action="store_true",
+                        help=f"skip the one-process pipeline and nlp.pipe runs at {INCREMENTAL_SIZE:,} articles")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the rows of other sizes already in bench.json (each row records when it was taken)")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     out = Path(args.out)
@@ -207,11 +213,19 @@ def main(argv: list[str] | None = None) -> int:
     result = {"taken": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
               "pool": str(POOL.name), "sizes": []}
     for size in sizes:
-        result["sizes"].append(bench_size(sequence[:size], sequence[size], work, n_process=args.n_process,
-                                          bare=args.bare_max is None or size <= args.bare_max))
+        row = bench_size(sequence[:size], sequence[size], work, n_process=args.n_process,
+                         bare=args.bare_max is None or size <= args.bare_max, single=not args.skip_single)
+        row["taken"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        result["sizes"].append(row)
         for leftover in (f"corpus-{size}", f"out-{size}", f"out-{size}-1p"):
             shutil.rmtree(work / leftover, ignore_errors=True)
-        (out / "bench.json").write_text(json.dumps(result, indent=2), encoding="utf-8")  # kept after each size
+        written = dict(result, sizes=list(result["sizes"]))
+        if args.merge and (out / "bench.json").is_file():  # read again: another run may have added a size since
+            earlier = json.loads((out / "bench.json").read_text(encoding="utf-8")).get("sizes", [])
+            ours = {r["articles"] for r in result["sizes"]}
+            written["sizes"] = sorted([r for r in earlier if r["articles"] not in ours] + result["sizes"],
+                                      key=lambda r: r["articles"])
+        (out / "bench.json").write_text(json.dumps(written, indent=2), encoding="utf-8")  # kept after each size
         print(format_rows(result["sizes"][-1:]), flush=True)
     rows = result["sizes"]
     m = result["machine"]
