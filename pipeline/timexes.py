@@ -73,6 +73,7 @@ def _tables() -> dict:
         "not_year_before": tuple(fold(w) for w in rulesdata.require(cal, "not_year_before", CALENDAR)),
         "apposition": re.compile(rulesdata.require(pat, "apposition", PATTERNS)),
         "day_and_time": re.compile(rulesdata.require(pat, "day_and_time", PATTERNS), re.IGNORECASE),
+        "clock_after_day": re.compile(rulesdata.require(pat, "clock_after_day", PATTERNS), re.IGNORECASE),
         "weekday_joiner": re.compile(rulesdata.require(pat, "weekday_joiner", PATTERNS), re.IGNORECASE),
         "of_something": re.compile(rulesdata.require(pat, "of_something", PATTERNS), re.IGNORECASE),
         "generic_present": re.compile(rulesdata.require(pat, "generic_present", PATTERNS), re.IGNORECASE),
@@ -324,13 +325,23 @@ def _weekday_and_day(ctx, rule, m):
 def _day_of_month_given(ctx, rule, m):
     """ "puis le 28": a day number alone, in the month of the last date the text gave."""
     last = re.fullmatch(r"(\d{4}|XXXX)-(\d{2})(?:-\d{2})?", ctx.last_value or "")
-    if last is None:
-        return []
     day = _day(m.group("day"))
+    if last is None:
+        return _day_before_clock(ctx, rule, m, day)
     if last.group(1) == "XXXX":
         return [_row(m, rule, f"XXXX-{last.group(2)}-{day:02d}", resolved=False)]
     year, month = int(last.group(1)), int(last.group(2))
     return [_row(m, rule, dt.date(year, month, day).isoformat(), resolved=True)] if _valid(year, month, day) else []
+
+
+def _day_before_clock(ctx, rule, m, day: int):
+    """ "le 16 à 18h" with no date before it: the 16th of the month the tense points to."""
+    if ctx.anchor is None or not _tables()["clock_after_day"].match(ctx.text, m.end()):
+        return []
+    months = [_add_months(ctx.anchor.replace(day=1), k) for k in (-1, 0, 1)]
+    candidates = [d.replace(day=day) for d in months if _valid(d.year, d.month, day)]
+    chosen = _pick(candidates, ctx.anchor, ctx.tense(m)) if candidates else None
+    return [_row(m, rule, chosen.isoformat(), resolved=True, anchor=ctx.anchor)] if chosen else []
 
 
 def _week_of_day(ctx, rule, m):
