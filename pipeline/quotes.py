@@ -284,10 +284,13 @@ class _People:
                 person.gender = {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(
                     guess, person.gender)
 
-    def fits(self, mention: dict, *, gender: str | None, country: str | None, families: frozenset) -> bool:
+    def fits(self, mention: dict, *, gender: str | None, country: str | None, families: frozenset,
+             untitled: bool = False) -> bool:
         person = self.by_id.get(mention["entity_id"])
         if person is None:
             return not families and gender is None
+        if untitled and person.families:
+            return False
         if gender and person.gender and gender != person.gender:
             return False
         if country and person.countries and country not in person.countries:
@@ -346,35 +349,61 @@ class _Speakers:
 
     def __init__(self, doc: Doc, mentions: list[dict], roles: list[dict], sentences: list[dict], text: str,
                  quoted: list[tuple[int, int]]):
-        self.doc, self.text, self.sentences = doc, text, sentences
+        self.doc, self.text, self.sentences, self.quoted = doc, text, sentences, quoted
         self.index = MentionIndex(doc, mentions)
         inside = lambda m: any(o <= m["start"] and m["end"] <= c + 1 for o, c in quoted)
         self.outside = [m for m in self.index.mentions if not inside(m)]
         self.people = _People(doc, mentions, roles, text)
         self.speakers: list[dict] = []
         self.last_source: dict | None = None
+        self._learn_countries(quoted)
+
+    def _learn_countries(self, quoted: list[tuple[int, int]]) -> None:
+        """Read in text order the descriptions with a nationality that stand for a person named before
+        ("Le président ukrainien était arrivé de Berlin"): the person they resolve to is of that country,
+        which later tells "le chef de l'État français" from him."""
+        rules = _speaker_rules()
+        heads = rules.family_heads | rules.person_nouns
+        for token in self.doc:
+            if token.pos_ != "NOUN" or _fold(token.text) not in heads or "Plur" in token.morph.get("Number") \
+                    or self.index.of(token) is not None or any(o < token.idx < c for o, c in quoted):
+                continue
+            if self._names_follow(token):
+                continue
+            country = self._description(token)[2]
+            found = self._descriptor(token) if country else None
+            person = self.people.by_id.get(found["entity_id"]) if found else None
+            if person is not None:
+                person.countries.add(country)
+
+    def _names_follow(self, token: Token) -> bool:
+        """A title right before a name in its sentence ("le président Paul X"): the name is the reference."""
+        named = (self.index.of(x) for x in self.doc[token.i + 1:token.i + 8] if x.sent == token.sent)
+        return any(m is not None and m["label"] == "PER" for m in named)
 
     # -- references
 
     def _nearest_person(self, offset: int, *, gender=None, country=None, families=frozenset(),
-                        skip: dict | None = None) -> dict | None:
-        """The closest person named before `offset` (outside quotes) that fits; with a title family and
-        nobody of it before, the first one after."""
-        found = None
+                        untitled: bool = False) -> dict | None:
+        """The closest person named before `offset` (outside quotes) that fits, one known to be of the
+        country first; with a title family and nobody of it before, the first one after."""
+        found, found_known = None, None
         for mention in self.outside:
             if mention["end"] > offset:
                 break
-            if mention["label"] == "PER" and mention is not skip and not self.index._addressee(mention) \
-                    and self.people.fits(mention, gender=gender, country=country, families=families):
+            if mention["label"] == "PER" and not self.index._addressee(mention) and self.people.fits(
+                    mention, gender=gender, country=country, families=families, untitled=untitled):
                 found = mention
+                if country and country in self.people.by_id[mention["entity_id"]].countries:
+                    found_known = mention
+        found = found_known or found
         if found is None and families:
             found = next((m for m in self.outside if m["label"] == "PER" and m["start"] >= offset
                           and self.people.fits(m, gender=gender, country=country, families=families)), None)
         return found
 
-    def _descriptor(self, token: Token) -> dict | None:
-        """The person a title or description stands for ("le président sénégalais", "la responsable")."""
-        rules = _speaker_rules()
+    def _description(self, token: Token) -> tuple[frozenset, str | None, str | None]:
+        """Title families, gender and country a title or description gives ("la présidente sénégalaise")."""
         phrase = [t for t in phrase_tokens(token) if t.i >= token.i and not t.is_punct] or [token]
         words = self.doc[token.i:phrase[-1].i + 1].text
         families = _families(words)
@@ -385,12 +414,19 @@ class _Speakers:
                 countries = countries or [mention["country"]]
         gender = next((g for g in map(_morph_gender, [d for d in token.children if d.dep_ == "det"] + [token]) if g),
                       None)
-        country = countries[0] if countries else None
+        return families, gender, countries[0] if countries else None
+
+    def _descriptor(self, token: Token) -> dict | None:
+        """The person a title or description stands for ("le président sénégalais", "la responsable")."""
+        rules = _speaker_rules()
+        families, gender, country = self._description(token)
         if families:
             found = self._nearest_person(token.idx, gender=gender, country=country, families=families)
             if found is not None:
                 return found
-        if _fold(token.lemma_) in rules.person_nouns or _fold(token.text) in rules.person_nouns or families:
+            # nobody known to hold that title: the nearest person whose titles the text does not give
+            return self._nearest_person(token.idx, gender=gender, country=country, untitled=True)
+        if _fold(token.lemma_) in rules.person_nouns or _fold(token.text) in rules.person_nouns:
             return self._nearest_person(token.idx, gender=gender, country=country)
         return None
 
@@ -405,13 +441,20 @@ class _Speakers:
             person = next((m for m in reversed(self.speakers) if m["end"] <= token.idx and m["label"] == "PER"), None)
         return person
 
+    def _context_start(self, token: Token) -> int:
+        """Where the context of a pronoun starts: the sentence before its own, or before the one where the
+        quote it closes opened ("« A. B », a-t-il dit" looks before A)."""
+        anchor = token.idx
+        for open_, close in self.quoted:
+            if close < token.idx and "\n" not in self.text[close:token.idx] and token.idx - close < 40:
+                anchor = open_
+        sentence = self._sentence_index(anchor)
+        return self.sentences[max(0, sentence - 1)]["start"] if sentence is not None else 0
+
     def _last_subject(self, token: Token, gender: str | None) -> dict | None:
         """The last person of the pronoun's gender that is the subject of a clause, in this sentence before
         the pronoun or in the previous one ("X a reçu Y. « ... », a-t-il dit": X)."""
-        sentence = self._sentence_index(token.idx)
-        if sentence is None:
-            return None
-        start = self.sentences[max(0, sentence - 1)]["start"]
+        start = self._context_start(token)
         found, found_in = None, None
         for mention in self.outside:
             if mention["end"] > token.idx:
@@ -443,16 +486,14 @@ class _Speakers:
     def _described_before(self, token: Token, gender: str | None) -> tuple[int, dict] | None:
         """The last title or description of a person (not itself a name) in this or the previous sentence."""
         rules = _speaker_rules()
-        sentence = self._sentence_index(token.idx)
-        start = self.sentences[max(0, sentence - 1)]["start"] if sentence is not None else 0
+        start = self._context_start(token)
         heads = rules.family_heads | rules.person_nouns
         first = self.doc.char_span(start, start + 1, alignment_mode="expand")
         for t in reversed(self.doc[first.start if first is not None else 0:token.i]):
             if t.pos_ != "NOUN" or _fold(t.text) not in heads or self.index.of(t) is not None \
                     or "Plur" in t.morph.get("Number"):
                 continue
-            named = (self.index.of(x) for x in self.doc[t.i + 1:t.i + 8] if x.sent == t.sent)
-            if any(m is not None and m["label"] == "PER" for m in named):
+            if self._names_follow(t):
                 continue  # a title before a name: the name is the antecedent
             if gender and _morph_gender(t) and _morph_gender(t) != gender:
                 continue
