@@ -161,3 +161,19 @@ def test_attending_a_summit_dates_and_places_it(nlp):
     rows, _, names = _run(nlp, text, [_timex(text, "jeudi", "2024-03-07")])
     assert [(r["event_type"], r["date_value"], names.get(r["location_id"])) for r in rows] == \
         [("summit", "2024-03-07", "Johannesburg")]
+
+
+def test_spelled_out_first_tokens_find_the_same_triggers(nlp):
+    """The trigger Matcher with first-token IN sets spelled out matches exactly what the lexicon's patterns match."""
+    from spacy.matcher import Matcher
+
+    from pipeline import config
+    plain = Matcher(nlp.vocab)
+    for i, row in enumerate(events._triggers()):
+        plain.add(str(i), [row["pattern"]])
+    assert any(len(events.expand_first_token(row["pattern"])) > 1 for row in events._triggers())
+    for path in sorted(config.SEEDS_DIR.glob("*.txt")):
+        doc = nlp(path.read_text(encoding="utf-8"))
+        expected = sorted(plain(doc))
+        assert expected, path
+        assert sorted(events._matcher(nlp.vocab)(doc)) == expected, path
