@@ -98,8 +98,11 @@ def in_english(text: str, number: Number) -> float:
     return number.value / rules["scales"][words[-1]] * rules["english"][words[-1]]
 
 
-def find(text: str) -> list[Number]:
-    """Every cardinal number in `text`, digits or words, with a following scale word folded in."""
+@functools.lru_cache(maxsize=8)
+def find(text: str) -> tuple[Number, ...]:
+    """Every cardinal number in `text`, digits or words, with a following scale word folded in.
+
+    Cached on the text: the amounts and timexes stages both read the numbers of each article."""
     rules = _compiled()
     found: list[Number] = []
     for m in rules["digits"].finditer(text):
@@ -131,4 +134,4 @@ def find(text: str) -> list[Number]:
             number = Number(number.start, half.end(), number.value + scale_of(text, number) / 2, number.words,
                             scaled=True)
         scaled.append(number)
-    return scaled
+    return tuple(scaled)
