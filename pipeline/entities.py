@@ -184,11 +184,30 @@ def lexicon() -> Lexicon:
 
 
 @functools.lru_cache(maxsize=1)
-def _first_name_frequencies() -> dict[str, int]:
-    """Given names of many countries (gender-guesser's data), lowercase, with their highest frequency."""
+def _first_name_detector():
+    """gender-guesser's detector: about 40,000 given names of many countries with their usual gender."""
     import gender_guesser.detector
 
-    names = gender_guesser.detector.Detector(case_sensitive=False).names
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+# gender-guesser's answers that say a gender; "andy" (either) and "unknown" say none
+_GUESSED_GENDER = {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}
+
+
+def first_name_gender(name: str) -> str | None:
+    """'f' or 'm' from the first word of a person's name of two words or more ("Doris Leuthard"),
+    before any hyphen ("Jean-Yves"); None for a single word or a name of no known gender."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    return _GUESSED_GENDER.get(_first_name_detector().get_gender(words[0].split("-")[0]))
+
+
+@functools.lru_cache(maxsize=1)
+def _first_name_frequencies() -> dict[str, int]:
+    """Given names of many countries (gender-guesser's data), lowercase, with their highest frequency."""
+    names = _first_name_detector().names
     return {name: max((int(ch, 16) for freq in by_gender.values() for ch in freq if ch.strip()), default=0)
             for name, by_gender in names.items()}
 

@@ -869,20 +869,9 @@ def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], b
     return found, False
 
 
-@functools.lru_cache(maxsize=1)
-def _gender_detector():
-    import gender_guesser.detector
-
-    return gender_guesser.detector.Detector(case_sensitive=False)
-
-
 def _first_name_gender(person: dict) -> str | None:
     """'f' or 'm' from the first name of a person's mention ("Doris Leuthard"), None when unknown."""
-    words = person["text"].split()
-    if len(words) < 2:
-        return None
-    guess = _gender_detector().get_gender(words[0].split("-")[0])
-    return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess)
+    return entities_stage.first_name_gender(person["text"])
 
 
 def _appositive_person(article: _Article, token: Token) -> dict | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from . import entities as entities_stage
 from . import nlp as nlp_stage
 from . import rulesdata
 from .discourse import MentionIndex, example_mentions, example_nlp, phrase_tokens
@@ -95,14 +96,6 @@ def _speaker_rules() -> _SpeakerRules:
         source_nouns=frozenset(_fold(w) for w in data["source_nouns"]),
         prepositions=frozenset(_fold(w) for w in data["source_prepositions"]),
         person_only=frozenset(_fold(w) for w in data["person_only_prepositions"]))
-
-
-@functools.lru_cache(maxsize=1)
-def _first_names():
-    """gender_guesser's detector (about 40,000 first names with their usual gender)."""
-    import gender_guesser.detector
-
-    return gender_guesser.detector.Detector(case_sensitive=False)
 
 
 def _families(text: str) -> frozenset[str]:
@@ -278,11 +271,7 @@ class _People:
             if title is not None and person.gender is None:
                 person.gender = _title_gender(doc, title)
         for person in self.by_id.values():
-            words = person.mention["text"].split()
-            if len(words) > 1:
-                guess = _first_names().get_gender(words[0].split("-")[0])
-                person.gender = {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(
-                    guess, person.gender)
+            person.gender = entities_stage.first_name_gender(person.mention["text"]) or person.gender
 
     def fits(self, mention: dict, *, gender: str | None, country: str | None, families: frozenset,
              untitled: bool = False) -> bool:
@@ -407,7 +396,7 @@ class _Speakers:
         phrase = [t for t in phrase_tokens(token) if t.i >= token.i and not t.is_punct] or [token]
         words = self.doc[token.i:phrase[-1].i + 1].text
         families = _families(words)
-        countries = _demonym_countries(words)
+        countries = entities_stage.demonym_countries(words)
         for t in phrase[1:]:
             mention = self.index.of(t)
             if mention is not None and mention["label"] == "LOC" and mention.get("country"):
@@ -804,12 +793,6 @@ def _passive(verb: Token) -> bool:
     return any(c.dep_ == "aux:pass" for c in verb.children)
 
 
-def _demonym_countries(text: str) -> list[str]:
-    from .entities import demonym_countries
-
-    return demonym_countries(text)
-
-
 def extract(doc: Doc, *, mentions: list[dict], roles: list[dict] | None = None,
             sentences: list[dict] | None = None) -> list[dict]:
     """Quotes of a parsed article: start, end, text, speaker_id (local entity id or None), verb, rule_id.
@@ -818,9 +801,7 @@ def extract(doc: Doc, *, mentions: list[dict], roles: list[dict] | None = None,
     pipeline.nlp.sentences (idem).
     """
     if roles is None:
-        from .entities import find_roles
-
-        roles = find_roles(doc, mentions)
+        roles = entities_stage.find_roles(doc, mentions)
     sentences = sentences if sentences is not None else nlp_stage.sentences(doc)
     text = doc.text  # Doc.text rebuilds the string from every token: read it once
     spans = quote_spans(text)
@@ -879,10 +860,8 @@ def _examples(text: str) -> list[list]:
     """[first three words, speaker name, verb] per quote, for the rules/quotes/ examples files."""
     doc = example_nlp()(text)
     mentions, names = example_mentions(doc)
-    from .entities import find_roles
-
     return [[" ".join(q["text"].split()[:3]), names.get(q["speaker_id"]), q["verb"]]
-            for q in extract(doc, mentions=mentions, roles=find_roles(doc, mentions))]
+            for q in extract(doc, mentions=mentions)]
 
 
 def _attributed(text: str) -> list[list]:
