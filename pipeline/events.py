@@ -232,7 +232,8 @@ class Mention:
 class _Article:
     """The parse, mentions, timexes and amounts of one article, with the lookups the rules need."""
 
-    def __init__(self, doc: Doc, mentions: list[dict], timexes: list[dict], amounts: list[dict], published):
+    def __init__(self, doc: Doc, mentions: list[dict], timexes: list[dict], amounts: list[dict], published,
+                 sentences: list[dict] | None = None):
         self.doc = doc
         self.index = MentionIndex(doc, mentions)
         self.timexes = [t for t in timexes if t.get("type") in {"DATE", "TIME"}]
@@ -240,7 +241,7 @@ class _Article:
         self.published = published
         self.args = _arguments()
         self._sentence, self._sentence_no = {}, {}
-        for number, span in enumerate(nlp_stage.sentence_spans(doc)):
+        for number, span in enumerate(nlp_stage.sentence_spans(doc, sentences)):
             self._sentence.update(dict.fromkeys(range(span.start, span.end), span))
             self._sentence_no.update(dict.fromkeys(range(span.start, span.end), number))
         self.agents: list[tuple[Token, dict]] = []  # (trigger, person) of the events told so far
@@ -1277,12 +1278,13 @@ def _share_across(article: _Article, events: list[_Event]) -> None:
 
 
 def extract(doc: Doc, *, doc_id: str, mentions: list[dict], timexes: list[dict], amounts: list[dict],
-            published=None) -> tuple[list[dict], list[dict]]:
+            published=None, sentences: list[dict] | None = None) -> tuple[list[dict], list[dict]]:
     """Events (event rows with local entity ids) and their participants of one parsed article.
 
-    Sets amount['event_id'] on the amounts it links.
+    Sets amount['event_id'] on the amounts it links. `sentences` are the rows of pipeline.nlp.sentences
+    (found from the doc when not given).
     """
-    article = _Article(doc, mentions, timexes, amounts, published)
+    article = _Article(doc, mentions, timexes, amounts, published, sentences)
     events = _merge(article, _mentions(article))
     rows, participants = [], []
     for i, event in enumerate(events):

@@ -151,7 +151,7 @@ def analyse(prepared: Prepared, doc, clock: StageClock | None = None) -> dict[st
 
     t = time.perf_counter()
     events, participants = events_stage.extract(doc, doc_id=doc_id, mentions=mentions, timexes=timexes,
-                                                amounts=amounts, published=anchor)
+                                                amounts=amounts, published=anchor, sentences=sentences)
     for event in events:
         event["doc_id"] = doc_id
         event.setdefault("sentence_id", nlp_stage.sentence_of(sentences, event["start"]))

@@ -52,9 +52,11 @@ def sentences(doc: Doc) -> list[dict]:
     return rows
 
 
-def sentence_spans(doc: Doc) -> list:
-    """The sentences of `sentences` as spaCy Spans of the Doc (the parser's cuts repaired), for later stages."""
-    spans = (doc.char_span(row["start"], row["end"], alignment_mode="expand") for row in sentences(doc))
+def sentence_spans(doc: Doc, rows: list[dict] | None = None) -> list:
+    """The sentences of `sentences` as spaCy Spans of the Doc (the parser's cuts repaired), for later
+    stages; `rows` are that function's rows when the caller has them already."""
+    rows = rows if rows is not None else sentences(doc)
+    spans = (doc.char_span(row["start"], row["end"], alignment_mode="expand") for row in rows)
     return [span for span in spans if span is not None]
 
 
