@@ -129,6 +129,12 @@ def plover_code(event_type: str, status: str) -> str | None:
 # ---------------------------------------------------------------- parse helpers
 
 
+def _numeral(token: Token) -> int | None:
+    """The number a noun's numeral says ("les deux dirigeants" -> 2), None without one."""
+    return next((int(found[0].value) for c in token.children
+                 if c.dep_ == "nummod" and (found := numbers.find(c.text))), None)
+
+
 def _lemma(token: Token) -> str:
     return token.lemma_.lower()
 
@@ -347,8 +353,7 @@ class _Article:
                                for c in token.children):
             return []
         dets = [c for c in token.children if c.dep_ == "det" or c.dep_ == "case" and "Definite=Def" in c.morph]
-        count = next((int(numbers.find(c.text)[0].value) for c in token.children
-                      if c.dep_ == "nummod" and numbers.find(c.text)), None)
+        count = _numeral(token)
         definite = any("Definite=Def" in d.morph or "PronType=Dem" in d.morph or "Poss=Yes" in d.morph for d in dets)
         if not definite or (count is None and "Plur" in token.morph.get("Number")):
             return []
@@ -862,8 +867,7 @@ def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], b
         return [], False
     found = article.phrase_entities(token)
     if not found and token.pos_ == "NOUN" and "Plur" in token.morph.get("Number"):
-        count = next((int(numbers.find(c.text)[0].value) for c in token.children
-                      if c.dep_ == "nummod" and numbers.find(c.text)), None)
+        count = _numeral(token)
         if count and _lemma(token) in article.args["group_people_nouns"]:
             return [], count  # "les deux dirigeants": the people of the last event with that many
         return [], True
