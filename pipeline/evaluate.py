@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         results = evaluate(spacy_baseline_tables(Path(args.seeds)), gold_docs, corpus)
         results = {k: v for k, v in results.items() if k.startswith(("entities", "resolution"))}
         print(format_table(results))
-        from .schema import write_bytes_atomic
+        from .files import write_bytes_atomic
 
         write_bytes_atomic((json.dumps(results, indent=2) + "\n").encode("utf-8"), out / "baseline_spacy.json")
         return 0
@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = evaluate(tables, gold_docs, corpus)
     print(format_table(results))
-    from .schema import write_bytes_atomic
+    from .files import write_bytes_atomic
 
     write_bytes_atomic((json.dumps(results, indent=2) + "\n").encode("utf-8"), out / "scores.json")
     return 0

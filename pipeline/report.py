@@ -346,7 +346,7 @@ def _article(tables: dict[str, pd.DataFrame], doc, events: pd.DataFrame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m pipeline.report [--out DIR] [--html FILE]`: the tables in DIR to one HTML page."""
-    from .schema import write_bytes_atomic
+    from .files import write_bytes_atomic
 
     parser = argparse.ArgumentParser(prog="python -m pipeline.report", description=main.__doc__)
     parser.add_argument("--out", default=str(config.OUT_DIR), help="folder holding the Parquet tables")

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .files import replace_atomic, write_bytes_atomic  # noqa: F401  (write_bytes_atomic is imported from here)
+from .files import replace_atomic
 
 _S, _I, _F, _B, _D = pa.string(), pa.int32(), pa.float64(), pa.bool_(), pa.date32()
 
