@@ -7,7 +7,6 @@ on an existing cluster the same version of this project installed on every worke
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -32,11 +31,9 @@ class ModelPlugin(WorkerPlugin):
         self.load_seconds = 0.0
 
     def setup(self, worker) -> None:
-        from .nlp import load_nlp
+        from .executors import load_model
 
-        t = time.perf_counter()
-        self.nlp = load_nlp(self.model)
-        self.load_seconds = time.perf_counter() - t
+        self.nlp, self.load_seconds = load_model(self.model)
         self.code = code_fingerprint(self.model)
 
 

@@ -295,6 +295,13 @@ def format_table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def _write_json(results: dict, path: Path) -> None:
+    """Scores as indented JSON, written atomically."""
+    from .files import write_bytes_atomic
+
+    write_bytes_atomic((json.dumps(results, indent=2) + "\n").encode("utf-8"), path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--gold", default=str(config.GOLD_DIR), help="folder of gold JSON files")
@@ -315,9 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         results = evaluate(spacy_baseline_tables(Path(args.seeds)), gold_docs, corpus)
         results = {k: v for k, v in results.items() if k.startswith(("entities", "resolution"))}
         print(format_table(results))
-        from .files import write_bytes_atomic
-
-        write_bytes_atomic((json.dumps(results, indent=2) + "\n").encode("utf-8"), out / "baseline_spacy.json")
+        _write_json(results, out / "baseline_spacy.json")
         return 0
     try:
         tables = load_outputs(out)
@@ -326,9 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = evaluate(tables, gold_docs, corpus)
     print(format_table(results))
-    from .files import write_bytes_atomic
-
-    write_bytes_atomic((json.dumps(results, indent=2) + "\n").encode("utf-8"), out / "scores.json")
+    _write_json(results, out / "scores.json")
     return 0
 
 
