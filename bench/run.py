@@ -27,6 +27,7 @@ import psutil
 from bench.corpus import Article, articles, read_pool, write_corpus
 from pipeline import config
 from pipeline.executors import NLP_BATCH, usable_cores
+from pipeline.files import write_bytes_atomic
 
 POOL = config.ROOT.parent / "shared" / "bench" / "fr_news_sentences.jsonl.gz"
 INCREMENTAL_SIZE = 1000
@@ -96,10 +97,10 @@ def pipeline_run(seeds: Path, out: Path, work: Path, tag: str, *, n_process: int
     return result
 
 
-def bare_run(seeds: Path, work: Path, tag: str, *, n_process: int) -> dict:
+def bare_run(seeds: Path, work: Path, tag: str, *, n_process: int, indexed: bool = False) -> dict:
     report = work / f"{tag}.report.json"
     command = [sys.executable, "-m", "bench.bare", "--seeds", str(seeds), "--n-process", str(n_process),
-               "--batch-size", str(NLP_BATCH), "--report", str(report)]
+               "--batch-size", str(NLP_BATCH), "--report", str(report), *(["--indexed"] if indexed else [])]
     result = measured(command, work / f"{tag}.log")
     result.update(json.loads(report.read_text(encoding="utf-8")))
     return result
@@ -152,6 +153,11 @@ def bench_size(items: list[Article], extra: Article, work: Path, *, n_process: i
                    incremental_cpu_seconds=again["cpu_seconds"],
                    incremental_stage_seconds=again["stages"],
                    incremental_load_average_before_after=again["load_average"])
+        print(f"[{size} articles] nlp.pipe of the model as the pipeline loads it (lemmatizer index as sets) ...", flush=True)
+        model = bare_run(seeds, work, f"model-{size}", n_process=n_process, indexed=True)
+        row.update(model_pipe_seconds=model["pipe_seconds"],
+                   ratio_pipeline_to_model=full["seconds_without_load"] / model["pipe_seconds"],
+                   cpu_ratio_pipeline_to_model=full["cpu_seconds"] / model["cpu_seconds"])
     if size == INCREMENTAL_SIZE and single:
         print(f"[{size} articles] pipeline in one process ...", flush=True)
         one = pipeline_run(seeds, work / f"out-{size}-1p", work, f"pipeline-{size}-1p", n_process=1, cold=True)
@@ -225,13 +231,17 @@ def main(argv: list[str] | None = None) -> int:
             ours = {r["articles"] for r in result["sizes"]}
             written["sizes"] = sorted([r for r in earlier if r["articles"] not in ours] + result["sizes"],
                                       key=lambda r: r["articles"])
-        (out / "bench.json").write_text(json.dumps(written, indent=2), encoding="utf-8")  # kept after each size
+        write_bytes_atomic(json.dumps(written, indent=2).encode("utf-8"), out / "bench.json")  # kept after each size
         print(format_rows(result["sizes"][-1:]), flush=True)
     rows = result["sizes"]
     m = result["machine"]
     print(f"\nmachine: {m['nproc']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, spaCy {m['spacy']}, {m['model']};"
           f" {args.n_process} process(es); model load {rows[0]['model_load_seconds']:.1f} s")
     print(format_rows(rows))
+    for r in rows:
+        if "ratio_pipeline_to_model" in r:
+            print(f"at {r['articles']:,} articles, pipeline / nlp.pipe of the model as the pipeline loads it:"
+                  f" {r['ratio_pipeline_to_model']:.2f}x wall ({r['cpu_ratio_pipeline_to_model']:.2f}x CPU)")
     print(f"written to {out / 'bench.json'}")
     return 0
 

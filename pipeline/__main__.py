@@ -101,7 +101,7 @@ def _extract(args: argparse.Namespace, out: Path, executor, started: float) -> i
                   "n_process": getattr(executor, "n_process", 1), "workers": n_workers, "rows": rows,
                   "articles": rows["documents"], "failed": [str(p) for p in failed],
                   "words": sum(len(text.split()) for text in texts.to_pylist())}
-        Path(args.report).write_text(json.dumps(report, indent=2), encoding="utf-8")
+        write_bytes_atomic(json.dumps(report, indent=2).encode("utf-8"), Path(args.report))
     return 1 if failed else 0
 
 

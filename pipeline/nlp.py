@@ -25,9 +25,31 @@ def load_nlp(model: str = config.SPACY_MODEL) -> Language:
     from . import entities  # registers the components
 
     nlp = spacy.load(model)
+    index_lemma_tables(nlp)
     nlp.add_pipe("paragraph_breaks", before="parser")
     entities.add_components(nlp)
     return nlp
+
+
+def index_lemma_tables(nlp: Language) -> None:
+    """Hold the rule lemmatizer's word index as sets: the same lemmas, a lemmatizer about 25x faster.
+
+    spaCy's FrenchLemmatizer.rule_lemmatize asks `word in index` (and `form in index` for each suffix
+    rule that applies), where `index` is the model's list of the known words of a part of speech, up to
+    66,000 of them: a linear scan for every word form the lemmatizer has not cached yet, which made it
+    about 40% of bare `nlp.pipe` time on news text. Only membership is asked of these lists, so a frozenset
+    answers every question the same way. The tables are not written back to disk (a frozenset does not
+    serialise): a pipeline that saves the model must load it again first.
+    """
+    if "lemmatizer" not in nlp.pipe_names:
+        return
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return
+    table = lookups.get_table("lemma_index")
+    for pos in list(table):
+        if isinstance(table[pos], list):
+            table[pos] = frozenset(table[pos])
 
 
 def sentences(doc: Doc) -> list[dict]:
