@@ -21,7 +21,7 @@ from .files import write_bytes_atomic
 CACHE_DIR = ".cache"
 ENTRY_SUFFIX = ".pkl"
 # Bumped when the layout of an entry changes.
-FORMAT = 1
+FORMAT = 2
 
 
 def code_fingerprint(model: str = config.SPACY_MODEL) -> str:
@@ -44,7 +44,7 @@ def article_key(article: RawArticle, meta: MetaRow | None, code: str) -> str:
 
 @dataclass
 class ArticleCache:
-    """Pickled per-article outcomes in `<out>/.cache/articles/`, one file per key."""
+    """Pickled per-article outcomes (extract.Packed) in `<out>/.cache/articles/`, one file per key."""
 
     folder: Path
     used: set[str] = field(default_factory=set)
@@ -57,9 +57,9 @@ class ArticleCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}{ENTRY_SUFFIX}"
 
-    def get(self, key: str, kind: type) -> tuple[object, bytes] | None:
-        """The stored value for key (an instance of `kind`) and its pickle, or None when absent or
-        unreadable (then it is recomputed)."""
+    def get(self, key: str, kind: type) -> object | None:
+        """The stored value for key (an instance of `kind`), or None when absent or unreadable (then it
+        is recomputed)."""
         self.used.add(key)
         path = self._path(key)
         try:
@@ -73,10 +73,10 @@ class ArticleCache:
         if not isinstance(value, kind):
             self.unreadable.append(Problem(str(path), f"unreadable cache entry ({type(value).__name__}), recomputed", fatal=False))
             return None
-        return value, data
+        return value
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        """Store the pickle of an Outcome."""
+        """Store the pickle of an extract.Packed outcome."""
         self.used.add(key)
         write_bytes_atomic(data, self._path(key))
 

@@ -1,7 +1,8 @@
 """Where the per-article stages run: this process, a pool of local processes, or a Dask cluster.
 
 Every executor takes (article, metadata row) pairs, runs `extract.process_batch` over chunks of
-them and yields (outcomes, clock) per chunk; the corpus-wide steps always run on the caller's side.
+them and yields (outcomes, clock) per chunk, each outcome packed (extract.Packed: its rows pickled
+once, where they were made); the corpus-wide steps always run on the caller's side.
 The model is loaded once per process that needs it, and not at all when there is nothing to do.
 """
 from __future__ import annotations

@@ -70,6 +70,24 @@ class Outcome:
     result: dict[str, list[dict]] | None
     problems: list[Problem]
     removed: int = 0
+    sentences: int = 0
+
+
+@dataclass
+class Packed:
+    """An Outcome as workers send it back and the cache keeps it: the outcome without its rows, and the
+    rows pickled once, where they were made (None when the article failed). Nobody between the worker
+    and the corpus-wide steps unpickles the rows."""
+
+    outcome: Outcome
+    rows: bytes | None
+
+
+def pack(outcome: Outcome) -> Packed:
+    if outcome.result is None:
+        return Packed(outcome, None)
+    header = Outcome(outcome.doc_id, None, outcome.problems, outcome.removed, len(outcome.result["sentences"]))
+    return Packed(header, pickle.dumps(outcome.result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass
@@ -239,7 +257,7 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
 
 
 class PickledResults:
-    """Per-article rows kept as pickled Outcomes (a tenth of the memory of the dicts), unpickled on each pass."""
+    """Per-article rows kept pickled (a tenth of the memory of the dicts), unpickled on each pass."""
 
     def __init__(self, blobs: list[bytes]):
         self.blobs = blobs
@@ -249,7 +267,7 @@ class PickledResults:
 
     def __iter__(self) -> Iterator[dict[str, list[dict]]]:
         for blob in self.blobs:
-            yield pickle.loads(blob).result
+            yield pickle.loads(blob)
 
 
 def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16, n_process: int = 1) -> Iterator:
@@ -258,7 +276,7 @@ def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16,
 
 
 def process_batch(nlp: Language, items: list[tuple[RawArticle, MetaRow | None]], *,
-                  batch_size: int = 16) -> tuple[list[Outcome], StageClock]:
+                  batch_size: int = 16) -> tuple[list[Packed], StageClock]:
     """The per-article stages (clean, model, analyse) over a batch; one Doc alive at a time."""
     clock = StageClock()
     outcomes: list[Outcome] = []
@@ -285,9 +303,8 @@ def process_batch(nlp: Language, items: list[tuple[RawArticle, MetaRow | None]],
                 Problem(path, f"analysis failed: {type(exc).__name__}: {exc}")], len(item.removed)))
             continue
         problems = [] if result["mentions"] else [Problem(path, "no named entities found", fatal=False)]
-        clock.counts["sentences"] += len(result["sentences"])
         outcomes.append(Outcome(item.doc_id, result, problems, len(item.removed)))
-    return outcomes, clock
+    return [pack(outcome) for outcome in outcomes], clock
 
 
 def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language | None = None, *,
@@ -298,7 +315,9 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
 
     Articles whose results are in `cache` (a pipeline.cache.ArticleCache) are not processed again;
     the others go through `executor` (default: this process, or a pool of `n_process` processes);
-    the model is loaded only when some article needs it. Corpus-wide steps always rerun. The tables
+    the model is loaded only when some article needs it; the executor is closed once every article is
+    processed, so that its workers' memory is free before the corpus-wide steps (closing twice is harmless).
+    Corpus-wide steps always rerun. The tables
     come back as DataFrames, or go to `sink` (a schema.TableWriter writes them piece by piece) and
     what its finish() returns comes back.
     """
@@ -306,13 +325,11 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     from .cache import article_key, code_fingerprint
 
     clock = clock or StageClock()
-    kept: dict[str, tuple[Outcome, bytes | None]] = {}  # doc_id -> (outcome without rows, pickled outcome)
+    kept: dict[str, Packed] = {}
 
-    def keep(outcome: Outcome, blob: bytes | None, *, cached: bool) -> None:
-        if cached and outcome.result is not None:  # processed ones were counted by process_batch
-            clock.counts["sentences"] += len(outcome.result["sentences"])
-        kept[outcome.doc_id] = (Outcome(outcome.doc_id, None, outcome.problems, outcome.removed),
-                                blob if outcome.result is not None else None)
+    def keep(packed: Packed) -> None:
+        clock.counts["sentences"] += packed.outcome.sentences
+        kept[packed.outcome.doc_id] = packed
 
     keys: dict[str, str] = {}
     todo: list[tuple[RawArticle, MetaRow | None]] = []
@@ -322,9 +339,9 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
         meta = metadata.get(article.doc_id)
         if cache is not None:
             keys[article.doc_id] = article_key(article, meta, code)
-            hit = cache.get(keys[article.doc_id], Outcome)
+            hit = cache.get(keys[article.doc_id], Packed)
             if hit is not None:
-                keep(*hit, cached=True)
+                keep(hit)
                 continue
         todo.append((article, meta))
     clock.add("cache", t, len(kept))
@@ -333,14 +350,13 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     executor = executor or executors.local(nlp, n_process=n_process)
     bar = executors.progress_bar(len(todo), enabled=progress)
     try:
-        for batch_outcomes, batch_clock in executor.map(todo, batch_size=batch_size):
+        for batch, batch_clock in executor.map(todo, batch_size=batch_size):
             clock.merge(batch_clock)
-            for outcome in batch_outcomes:
-                blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            for packed in batch:
                 if cache is not None:  # failures too: the same code fails the same way on the same input
-                    cache.put_bytes(keys[outcome.doc_id], blob)
-                keep(outcome, blob, cached=False)
-            bar.update(len(batch_outcomes))
+                    cache.put_bytes(keys[packed.outcome.doc_id], pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL))
+                keep(packed)
+            bar.update(len(batch))
     finally:
         bar.close()
         executor.close()
@@ -352,7 +368,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     for article in articles:
         if article.doc_id not in kept:
             continue
-        outcome, blob = kept[article.doc_id]
+        outcome, blob = kept[article.doc_id].outcome, kept[article.doc_id].rows
         problems.extend(outcome.problems)
         if blob is not None:
             blobs.append(blob)
