@@ -22,6 +22,7 @@ from . import nlp as nlp_stage
 from . import numbers
 from . import rulesdata
 from .discourse import CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, people_first, phrase_tokens
+from .textnorm import fold
 
 _log = logging.getLogger(__name__)
 TRIGGERS_FILE = "events/triggers.jsonl"
@@ -74,7 +75,7 @@ def _arguments() -> dict:
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
-    out["title_groups"] = [tuple(str(t).casefold().replace("’", "'") for t in group) for group in data["title_groups"]]
+    out["title_groups"] = [tuple(fold(str(t)) for t in group) for group in data["title_groups"]]
     return out
 
 
@@ -136,11 +137,11 @@ def _numeral(token: Token) -> int | None:
 
 
 def _lemma(token: Token) -> str:
-    return token.lemma_.lower()
+    return fold(token.lemma_)
 
 
 def _word(token: Token) -> str:
-    return token.text.lower().replace("’", "'")
+    return fold(token.text)
 
 
 def _case(token: Token) -> str | None:
@@ -383,7 +384,7 @@ class _Article:
         args = self.args
         current = token
         for _ in range(4):
-            text = self.doc[min(current.i, token.i):token.i + 1].text.casefold().replace("’", "'")
+            text = fold(self.doc[min(current.i, token.i):token.i + 1].text)
             for group in args["title_groups"]:
                 if any(re.search(rf"(?<!\w){re.escape(t)}", text) for t in group):
                     return group
@@ -409,7 +410,7 @@ class _Article:
         here = self._sentence_no.get(token.i, 0)
         near = []
         for person in self.holders:
-            role = person["role"].casefold().replace("’", "'")
+            role = fold(person["role"])
             if person.get("country") != entity.get("country") or not any(re.search(rf"(?<!\w){re.escape(t)}", role) for t in group):
                 continue
             span = self._span(person)
@@ -504,7 +505,7 @@ class _Article:
                 return _lemma(child.head.head) in words if child.head.dep_ == "acl:relcl" else False
             found = self.entities([child])
             if found and kind != "office":
-                first_word = found[0]["text"].split()[0].lower()
+                first_word = fold(found[0]["text"]).split()[0]
                 if kind == "founded" and found[0]["label"] in {"ORG", "MISC"}:
                     return True
                 if kind == "document" and first_word in words:
@@ -677,7 +678,7 @@ class _Article:
         today = _status_rules()["today_words"]
         for timex, span in found:
             value = timex.get("value")
-            if timex["text"].lower() in today and self.published is not None:
+            if fold(timex["text"]) in today and self.published is not None:
                 return {"value": self.published.isoformat(), "text": timex["text"]}, timex["text"], "date:today-document"
             if value and not value.endswith("_REF"):
                 return timex, timex["text"], "date:clause"
@@ -1102,7 +1103,7 @@ def _fill(article: _Article, mention: Mention) -> None:
     mention.location = location
     mention.participants = _participants(article, mention)
     mention.participants += [(h, "host", True) for h in hosts if all(h is not p for p, _, _ in mention.participants)]
-    subject_words = " ".join(t.text for s in _subjects(mention.predicate) for t in phrase_tokens(s)).casefold()
+    subject_words = fold(" ".join(t.text for s in _subjects(mention.predicate) for t in phrase_tokens(s)))
     if mention.label == "summit" and any(_lemma(t) in article.args["ministerial_titles"] or _word(t) in article.args["ministerial_titles"]
                                         for s in _subjects(mention.predicate) for t in phrase_tokens(s)) \
             and not any(re.search(rf"(?<!\w){re.escape(title)}(?!\w)", subject_words) for title in article.args["leader_titles"]):
