@@ -71,7 +71,7 @@ def _arguments() -> dict:
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
                     "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
-                    "leader_titles", "agent_prepositions")
+                    "leader_titles", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -517,14 +517,13 @@ class _Article:
             return any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children)
         return False
 
-    @staticmethod
-    def _words_after(trigger: Token, stops: frozenset = frozenset()) -> list[Token]:
+    def _words_after(self, trigger: Token, stops: frozenset = frozenset()) -> list[Token]:
         """The words after a verb up to the next verb or the end of the sentence (at most 11): the parser often
         hangs a verb's object or place on a date before it ("ont signé jeudi à Rabat un mémorandum", "a reçu
         Xi Jinping lundi à l'Élysée"), or cuts the sentence short ("Fondée en 1963 à Addis-Abeba, l'Organisation")."""
         out = []
         for token in trigger.doc[trigger.i + 1:trigger.i + 12]:
-            if _is_verb(token) or _word(token) in {"que", "qu'", "qui", ";", ".", "!", "?"} | stops or "\n" in token.text:
+            if _is_verb(token) or _word(token) in self.args["object_end_words"] or _word(token) in stops or "\n" in token.text:
                 break
             out.append(token)
         return out
@@ -532,8 +531,8 @@ class _Article:
     def _word_after(self, trigger: Token, words: frozenset, kind: str) -> bool:
         """Whether the words after the verb name its object (an agreement document, a founded thing, an office)."""
         tags = {"NOUN", "PROPN"} if kind == "office" else {"NOUN", "PROPN", "ADJ"}
-        stops = {"pour", "afin", "par", "comme"} | ({"du", "des"} if kind == "office" else set())
-        for token in self._words_after(trigger, frozenset(stops)):
+        stops = self.args["object_stop_words"] | (self.args["office_stop_words"] if kind == "office" else frozenset())
+        for token in self._words_after(trigger, stops):
             if token.pos_ in tags and (_lemma(token) in words or _word(token) in words):
                 return True
             found = self.index.of(token)
