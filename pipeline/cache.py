@@ -54,14 +54,15 @@ class ArticleCache:
     def under(cls, out_dir: Path) -> "ArticleCache":
         return cls(Path(out_dir) / CACHE_DIR / "articles")
 
-    def _path(self, key: str) -> Path:
+    def path(self, key: str) -> Path:
+        """The file of an entry."""
         return self.folder / f"{key}{ENTRY_SUFFIX}"
 
     def get(self, key: str, kind: type) -> object | None:
         """The stored value for key (an instance of `kind`), or None when absent or unreadable (then it
         is recomputed)."""
         self.used.add(key)
-        path = self._path(key)
+        path = self.path(key)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -78,7 +79,7 @@ class ArticleCache:
     def put_bytes(self, key: str, data: bytes) -> None:
         """Store the pickle of an extract.Packed outcome."""
         self.used.add(key)
-        write_bytes_atomic(data, self._path(key))
+        write_bytes_atomic(data, self.path(key))
 
     def prune(self) -> int:
         """Remove entries this run did not use (removed or changed articles, older code); returns how many."""

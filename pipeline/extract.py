@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import amounts as amounts_stage
@@ -257,9 +258,10 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
 
 
 class PickledResults:
-    """Per-article rows kept pickled (a tenth of the memory of the dicts), unpickled on each pass."""
+    """Per-article rows kept pickled (a tenth of the memory of the dicts), unpickled on each pass; rows
+    that are in the run's cache are read back from its file (a Path) rather than held in memory."""
 
-    def __init__(self, blobs: list[bytes]):
+    def __init__(self, blobs: list[bytes | Path]):
         self.blobs = blobs
 
     def __len__(self) -> int:
@@ -267,7 +269,7 @@ class PickledResults:
 
     def __iter__(self) -> Iterator[dict[str, list[dict]]]:
         for blob in self.blobs:
-            yield pickle.loads(blob)
+            yield pickle.loads(blob if isinstance(blob, bytes) else pickle.loads(blob.read_bytes()).rows)
 
 
 def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16, n_process: int = 1) -> Iterator:
@@ -325,11 +327,13 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     from .cache import article_key, code_fingerprint
 
     clock = clock or StageClock()
-    kept: dict[str, Packed] = {}
+    kept: dict[str, tuple[Outcome, bytes | Path | None]] = {}  # doc_id -> (outcome without rows, its rows)
 
-    def keep(packed: Packed) -> None:
+    def keep(packed: Packed, stored: Path | None = None) -> None:
+        """Note an article's outcome; its rows stay in memory unless `stored` holds them (a cache entry)."""
         clock.counts["sentences"] += packed.outcome.sentences
-        kept[packed.outcome.doc_id] = packed
+        rows = packed.rows if stored is None or packed.rows is None else stored
+        kept[packed.outcome.doc_id] = (packed.outcome, rows)
 
     keys: dict[str, str] = {}
     todo: list[tuple[RawArticle, MetaRow | None]] = []
@@ -341,7 +345,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
             keys[article.doc_id] = article_key(article, meta, code)
             hit = cache.get(keys[article.doc_id], Packed)
             if hit is not None:
-                keep(hit)
+                keep(hit, cache.path(keys[article.doc_id]))
                 continue
         todo.append((article, meta))
     clock.add("cache", t, len(kept))
@@ -353,9 +357,12 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
         for batch, batch_clock in executor.map(todo, batch_size=batch_size):
             clock.merge(batch_clock)
             for packed in batch:
-                if cache is not None:  # failures too: the same code fails the same way on the same input
-                    cache.put_bytes(keys[packed.outcome.doc_id], pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL))
-                keep(packed)
+                if cache is None:
+                    keep(packed)
+                    continue
+                key = keys[packed.outcome.doc_id]  # failures cached too: the same code fails the same way
+                cache.put_bytes(key, pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL))
+                keep(packed, cache.path(key))
             bar.update(len(batch))
     finally:
         bar.close()
@@ -363,12 +370,12 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     clock.seconds["model"] += executor.load_seconds
 
     problems: list[Problem] = []
-    blobs: list[bytes] = []
+    blobs: list[bytes | Path] = []
     removed = {}
     for article in articles:
         if article.doc_id not in kept:
             continue
-        outcome, blob = kept[article.doc_id].outcome, kept[article.doc_id].rows
+        outcome, blob = kept[article.doc_id]
         problems.extend(outcome.problems)
         if blob is not None:
             blobs.append(blob)
