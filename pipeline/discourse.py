@@ -5,8 +5,14 @@ Which mention a token belongs to, the entities inside a phrase, and who a pronou
 from __future__ import annotations
 
 import functools
+import re
 
 from spacy.tokens import Doc, Token
+
+from . import rulesdata
+from .textnorm import fold
+
+TITLE_FAMILIES_FILE = "discourse/title_families.yml"
 
 # Dependencies that open a clause of its own: a phrase stops there.
 CLAUSE_DEPS = frozenset({"acl:relcl", "ccomp", "advcl", "parataxis", "csubj"})
@@ -73,6 +79,47 @@ class MentionIndex:
         return before.lower_ in {"à", "au", "aux"}
 
 
+class TitleFamilies:
+    """The offices (families) of rules/discourse/title_families.yml whose title phrases a text holds."""
+
+    def __init__(self, families: dict[str, list[str]]):
+        phrases = {fold(p) for forms in families.values() for p in forms}
+        alone = {name: re.compile(_whole_words(fold(p) for p in forms)) for name, forms in families.items()}
+        # a phrase holds the families of every phrase inside it ("chef de l'état": head_of_state, leader),
+        # so one match per position of the text is enough
+        self._of_phrase = {p: frozenset(name for name, pattern in alone.items() if pattern.search(p))
+                           for p in phrases}
+        self._pattern = re.compile(r"(?=(" + _whole_words(phrases) + r"))")
+        self._heads = {name: frozenset(fold(p).split()[0] for p in forms) for name, forms in families.items()}
+
+    def of(self, text: str) -> frozenset[str]:
+        """The families of the title phrases in the text, as whole words."""
+        found = frozenset()
+        for match in self._pattern.finditer(fold(text)):
+            found |= self._of_phrase[match.group(1)]
+        return found
+
+    def heads(self, *, leaving_out=frozenset()) -> frozenset[str]:
+        """First words of the families' phrases ("président", "chef"), but those of `leaving_out`."""
+        return frozenset().union(*(h for name, h in self._heads.items() if name not in leaving_out))
+
+
+def _whole_words(phrases) -> str:
+    """A regex alternation of the phrases as whole words, longest first."""
+    forms = sorted(set(phrases), key=len, reverse=True)
+    return r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])"
+
+
+@functools.lru_cache(maxsize=1)
+def title_families() -> TitleFamilies:
+    """The matcher of rules/discourse/title_families.yml, built once."""
+    families = rulesdata.require(rulesdata.load_yaml(TITLE_FAMILIES_FILE), "families", TITLE_FAMILIES_FILE)
+    if not isinstance(families, dict) or not all(isinstance(v, list) and v for v in families.values()):
+        raise rulesdata.RulesError(f"{rulesdata.rules_path(TITLE_FAMILIES_FILE)}: `families` must map each "
+                                   "family to a non-empty list of title phrases")
+    return TitleFamilies(families)
+
+
 def phrase_tokens(token: Token, *, stop_deps=CLAUSE_DEPS) -> list[Token]:
     """The token's subtree without the clauses hanging from it (relative, complement, adverbial).
 
@@ -124,3 +171,10 @@ def example_mentions(doc: Doc) -> tuple[list[dict], dict[str, str]]:
     for mention in mentions:
         mention["entity_id"] = mention.pop("local_id")
     return mentions, {e["local_id"]: e["name"] for e in local}
+
+
+def _title_family_names(text: str) -> list[str]:
+    return sorted(title_families().of(text))
+
+
+EXAMPLE_RUNNERS = {TITLE_FAMILIES_FILE: (_title_family_names, _title_family_names)}

@@ -21,7 +21,7 @@ from . import entities as entities_stage
 from . import nlp as nlp_stage
 from . import numbers
 from . import rulesdata
-from .discourse import CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, people_first, phrase_tokens
+from .discourse import CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, people_first, phrase_tokens, title_families
 from .textnorm import fold
 
 _log = logging.getLogger(__name__)
@@ -71,11 +71,11 @@ def _arguments() -> dict:
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
                     "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
-                    "leader_titles", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words")
+                    "leader_families", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
-    out["title_groups"] = [tuple(fold(str(t)) for t in group) for group in data["title_groups"]]
+    out["title_groups"] = [frozenset(group) for group in data["title_groups"]]
     return out
 
 
@@ -378,15 +378,15 @@ class _Article:
         """A copy of the mention standing at the token that refers to it (for the title above it)."""
         return {**mention, "referred_at": token.i}
 
-    def _title_above(self, token: Token) -> tuple | None:
+    def _title_above(self, token: Token) -> frozenset | None:
         """The title group of the title noun governing a phrase ("les présidents du Kazakhstan", "celui
         des États-Unis" after "les ministres des Affaires étrangères"), from rules/events/arguments.yml."""
         args = self.args
         current = token
         for _ in range(4):
-            text = fold(self.doc[min(current.i, token.i):token.i + 1].text)
+            families = title_families().of(self.doc[min(current.i, token.i):token.i + 1].text)
             for group in args["title_groups"]:
-                if any(re.search(rf"(?<!\w){re.escape(t)}", text) for t in group):
+                if families & group:
                     return group
             if current.dep_ not in {"nmod", "conj", "appos", "amod", "nummod"} and current is not token \
                     and _word(current) not in args["referring_pronouns"]:
@@ -410,8 +410,7 @@ class _Article:
         here = self._sentence_no.get(token.i, 0)
         near = []
         for person in self.holders:
-            role = fold(person["role"])
-            if person.get("country") != entity.get("country") or not any(re.search(rf"(?<!\w){re.escape(t)}", role) for t in group):
+            if person.get("country") != entity.get("country") or not title_families().of(person["role"]) & group:
                 continue
             span = self._span(person)
             distance = abs(self._sentence_no.get(span[0].i, here) - here) if span else 99
@@ -1105,7 +1104,7 @@ def _fill(article: _Article, mention: Mention) -> None:
     subject_words = fold(" ".join(t.text for s in _subjects(mention.predicate) for t in phrase_tokens(s)))
     if mention.label == "summit" and any(_lemma(t) in article.args["ministerial_titles"] or _word(t) in article.args["ministerial_titles"]
                                         for s in _subjects(mention.predicate) for t in phrase_tokens(s)) \
-            and not any(re.search(rf"(?<!\w){re.escape(title)}(?!\w)", subject_words) for title in article.args["leader_titles"]):
+            and not title_families().of(subject_words) & article.args["leader_families"]:
         mention.label = "meeting"  # ministers meet; a "Premier ministre" goes to summits
     for token in [mention.trigger.head, mention.trigger, *mention.clause]:
         amount = article.amount_at(token) if token is not mention.trigger.head else (

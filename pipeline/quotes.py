@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 from . import entities as entities_stage
 from . import nlp as nlp_stage
 from . import rulesdata
-from .discourse import MentionIndex, example_mentions, example_nlp, phrase_tokens
+from .discourse import MentionIndex, example_mentions, example_nlp, phrase_tokens, title_families
 
 RULES_FILE = "quotes/quotes.yml"
 SPEAKERS_FILE = "quotes/speakers.yml"
@@ -70,7 +70,7 @@ def _verbs() -> dict:
 class _SpeakerRules:
     pronouns: dict
     honorifics: dict
-    families: dict  # family -> compiled pattern
+    ignored_families: frozenset  # families that tell no person apart
     family_heads: frozenset
     person_nouns: frozenset
     organisation_nouns: frozenset
@@ -82,15 +82,14 @@ class _SpeakerRules:
 @functools.lru_cache(maxsize=1)
 def _speaker_rules() -> _SpeakerRules:
     data = rulesdata.load_yaml(SPEAKERS_FILE)
-    for key in ("pronouns", "honorifics", "title_families", "person_nouns", "organisation_nouns", "source_nouns",
+    for key in ("pronouns", "honorifics", "ignored_families", "person_nouns", "organisation_nouns", "source_nouns",
                 "source_prepositions", "person_only_prepositions"):
         rulesdata.require(data, key, SPEAKERS_FILE)
-    families = {name: _phrase_pattern(forms) for name, forms in data["title_families"].items()}
-    heads = {_fold(form).split()[0] for forms in data["title_families"].values() for form in forms}
+    ignored = frozenset(data["ignored_families"])
     return _SpeakerRules(
         pronouns={_fold(k): v for k, v in data["pronouns"].items()},
         honorifics={_fold(k): v for k, v in data["honorifics"].items()},
-        families=families, family_heads=frozenset(heads),
+        ignored_families=ignored, family_heads=title_families().heads(leaving_out=ignored),
         person_nouns=frozenset(_fold(w) for w in data["person_nouns"]),
         organisation_nouns=frozenset(_fold(w) for w in data["organisation_nouns"]),
         source_nouns=frozenset(_fold(w) for w in data["source_nouns"]),
@@ -99,8 +98,8 @@ def _speaker_rules() -> _SpeakerRules:
 
 
 def _families(text: str) -> frozenset[str]:
-    folded = _fold(text)
-    return frozenset(name for name, pattern in _speaker_rules().families.items() if pattern and pattern.search(folded))
+    """The offices of rules/discourse/title_families.yml a title or description names."""
+    return title_families().of(text) - _speaker_rules().ignored_families
 
 
 # --------------------------------------------------------------------------- where the quotes are

@@ -44,7 +44,7 @@ def _register_optional():
     """Stages add their runners in pipeline.<stage>.EXAMPLE_RUNNERS (rules file -> (positive, negative))."""
     import importlib
 
-    for module in ("entities", "resolve", "timexes", "amounts", "events", "quotes"):
+    for module in ("discourse", "entities", "resolve", "timexes", "amounts", "events", "quotes"):
         mod = importlib.import_module(f"pipeline.{module}")
         RUNNERS.update(getattr(mod, "EXAMPLE_RUNNERS", {}))
 
