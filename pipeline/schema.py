@@ -135,20 +135,27 @@ class FrameSink:
 # Rows per Parquet part: a table with more rows is written as a Parquet dataset, a folder
 # `<table>.parquet/` of part files that pyarrow, pandas, DuckDB and Spark read as one table.
 PART_ROWS = 250_000
+# Staging folders of TableWriter under the output folder.
+STAGING_PREFIX = ".tables."
 
 
 class TableWriter:
     """Writes the tables to `out` piece by piece, never holding a whole table: one `<table>.parquet`
     file for a table of at most PART_ROWS rows, a dataset folder of parts for a larger one.
 
-    Parts are written in a staging folder under `out`; `finish` moves each table into place (a file
-    by an atomic rename), so a failed run leaves the previous tables as they were.
+    Parts are written in a staging folder under `out`, named after the writing process
+    (`.tables.<pid>.<random>`); `finish` moves each table into place (a file by an atomic rename), so a
+    failed run leaves the previous tables as they were. The staging folder of a run that was killed
+    (its process gone) is removed by the next writer; another live run's is left alone.
     """
 
     def __init__(self, out: Path):
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".tables.", dir=self.out))
+        for folder in self.out.glob(f"{STAGING_PREFIX}*"):
+            if folder.is_dir() and not _process_alive(folder.name[len(STAGING_PREFIX):].split(".")[0]):
+                shutil.rmtree(folder, ignore_errors=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}.", dir=self.out))
         self.pending: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
         self.n_parts = dict.fromkeys(SCHEMAS, 0)
         self.rows = dict.fromkeys(SCHEMAS, 0)
@@ -190,6 +197,19 @@ class TableWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _process_alive(pid: str) -> bool:
+    """Whether the process numbered `pid` runs (a name that is not a number is taken as alive: kept)."""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def table_paths(out: Path, name: str) -> tuple[Path, str]:

@@ -1,6 +1,7 @@
 """The tables match the contract: columns, types, allowed values, offsets into documents.text."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -113,3 +114,18 @@ def test_large_tables_are_written_as_datasets_and_read_back_whole(seed_tables, t
     write(1_000_000)  # the same folder again, now small enough for single files
     assert (tmp_path / "mentions.parquet").is_file() and not list(tmp_path.glob(".tables.*"))
     pd.testing.assert_frame_equal(load_tables(tmp_path)["mentions"], seed_tables["mentions"], check_exact=True)
+
+
+def test_a_killed_run_s_staging_folder_is_removed_by_the_next_writer(tmp_path):
+    from pipeline import schema
+
+    killed = tmp_path / ".tables.4194399.abc123"  # above Linux's largest pid: no such process
+    (killed / "mentions").mkdir(parents=True)
+    (killed / "mentions" / "part-00000.parquet").write_bytes(b"half a table")
+    alive = tmp_path / f".tables.{os.getpid()}.def456"  # a run still going (this process)
+    alive.mkdir()
+    writer = schema.TableWriter(tmp_path)
+    assert not killed.exists() and alive.is_dir()
+    assert writer.staging.name.startswith(f".tables.{os.getpid()}.")
+    writer.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name]
