@@ -58,6 +58,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def _extract(args: argparse.Namespace, out: Path, executor, started: float) -> int:
     from .cache import ArticleCache
     from .extract import StageClock, run
+    from .files import write_bytes_atomic
     from .ingest import read_seeds
     from .schema import TableWriter, table_paths
 

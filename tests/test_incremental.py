@@ -1,6 +1,7 @@
 """Incremental re-runs: only added or changed articles are processed, and the tables equal a run from scratch."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -146,9 +147,13 @@ def test_cli_rerun_is_quick_path_and_byte_identical(tmp_path, capsys):
     assert main(args) == 0
     first = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
     assert "article/s" not in capsys.readouterr().err, "a progress bar was drawn although stderr is not a terminal"
-    assert main(args) == 0
+    report = tmp_path / "report.json"
+    assert main([*args, "--report", str(report)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("model") and "not loaded" in line for line in lines), lines
+    stated = json.loads(report.read_text(encoding="utf-8"))  # the stage times and counts the bench reads
+    assert stated["articles"] == len(SEED_IDS) and stated["counts"]["cache"] == len(SEED_IDS)
+    assert stated["counts"]["processed"] == 0 and stated["failed"] == [] and stated["words"] > 1000
     assert any(line.startswith("cache") and f"{len(SEED_IDS)} articles reused" in " ".join(line.split()) for line in lines), lines
     assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == first
     assert len(first) == 10
