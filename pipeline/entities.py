@@ -50,6 +50,7 @@ _QUOTES = {"«": "»", '"': '"', "“": "”"}
 _MAX_QUOTED_NAME_TOKENS = 14
 _MAX_DOCUMENT_NAME_TOKENS = 16
 _COMMON_FIRST_NAME = 5  # gender-guesser's frequency scale runs 1-13 per country
+_CONTEXT_REGEX = ("^", "$", "\\b", "\\B", "\\A", "\\Z", "(?=", "(?!", "(?<", "(?P")
 _NAME_LINKS = frozenset({"de", "du", "des", "d'", "d’", "sur", "pour", "entre", "contre", "à", "au", "aux", "en",
                          "relative", "relatif", "relatives", "relatifs", "faveur"})
 _ARTICLES = frozenset({"la", "le", "les", "l'", "l’", "l"})
@@ -271,6 +272,30 @@ class _Matchers:
             except Exception as exc:  # spaCy's own error says what is wrong with the pattern
                 raise RulesError(f"{rules_path(PATTERNS)}: pattern {pattern['id']!r}: {exc}") from exc
         self.labels = {p["id"]: p["label"] for p in lex.patterns}
+        needs = [_text_needed(pattern["pattern"]) for pattern in lex.patterns]
+        # the document text must contain one of these for any pattern to match (None: always run the matcher)
+        self.patterns_need = None if None in needs else re.compile("|".join(needs) or "(?!)")
+
+
+def _text_needed(pattern: list[dict]) -> str | None:
+    """A regular expression that finds something in a document's text wherever the token pattern matches:
+    its first required token's TEXT (a token's text is part of the text; REGEX is searched in the token,
+    so without its ^ and $ it is searched in the text); None when no token says what its text is."""
+    for spec in pattern:
+        if spec.get("OP") in {"?", "*", "!"}:
+            continue
+        value = spec.get("TEXT", spec.get("ORTH"))
+        if isinstance(value, str):
+            return re.escape(value)
+        if isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
+            return "|".join(re.escape(str(v)) for v in value["IN"])
+        if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+            regex = value["REGEX"].removeprefix("^").removesuffix("$")
+            # anchors, boundaries or lookarounds would read the text around the token; groups are
+            # named and numbered in the joined expression
+            unsafe = any(mark in regex for mark in _CONTEXT_REGEX) or re.search(r"\\[1-9]", regex)
+            return None if unsafe else f"(?:{regex})"
+    return None
 
 
 @functools.lru_cache(maxsize=4)
@@ -278,11 +303,38 @@ def _matchers(vocab: Vocab) -> _Matchers:
     return _Matchers(vocab)
 
 
+class _Tokens:
+    """A parsed document whose Token objects are made once: spaCy makes a new one on every `doc[i]` and
+    every iteration, which the rules here do thousands of times per article. Slices are the Doc's spans;
+    everything else is the Doc's."""
+
+    __slots__ = ("doc", "tokens", "texts", "folded", "text")
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.tokens = list(doc)
+        self.texts = [token.text for token in self.tokens]
+        self.folded = [text.casefold() for text in self.texts]
+        self.text = "".join(token.text_with_ws for token in self.tokens)  # doc.text joins them again on every read
+
+    def __getitem__(self, key):
+        return self.doc[key] if isinstance(key, slice) else self.tokens[key]
+
+    def __iter__(self):
+        return iter(self.tokens)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __getattr__(self, name: str):
+        return getattr(self.doc, name)
+
+
 class _Analysis:
     """One document's entity analysis: candidates from every source, then the merged mentions."""
 
     def __init__(self, doc: Doc, matchers: _Matchers):
-        self.doc = doc
+        self.doc = _Tokens(doc)
         self.lex = lexicon()
         self.m = matchers
         self.phrase_at: dict[str, dict[int, int]] = {"TITLES": {}, "PORTFOLIOS": {}, "MODIFIERS": {}, "INSTITUTIONS": {}}
@@ -355,7 +407,7 @@ class _Analysis:
 
     def _gazetteer_candidates(self) -> list[Candidate]:
         out = []
-        for _, start, end in self.m.gazetteer(self.doc):
+        for _, start, end in self.m.gazetteer(self.doc.doc):
             span = self.doc[start:end]
             entry = self.lex.gazetteer.get(span.text)
             if entry is None and span.text.isupper() and len(span.text) > 3:
@@ -367,7 +419,9 @@ class _Analysis:
 
     def _pattern_candidates(self) -> list[Candidate]:
         out = []
-        for match_id, start, end in self.m.patterns(self.doc):
+        if self.m.patterns_need is not None and not self.m.patterns_need.search(self.doc.text):
+            return []  # the text has none of what the patterns need: the matcher would find nothing
+        for match_id, start, end in self.m.patterns(self.doc.doc):
             rule_id = self.doc.vocab.strings[match_id]
             out.append(Candidate(start, end, LABELS[self.m.labels[rule_id]], "pattern", f"pattern:{rule_id}"))
         return _longest_first(out)
@@ -670,8 +724,9 @@ class _Analysis:
 
     def _honorific_candidates(self) -> list[Candidate]:
         out = []
-        for token in self.doc:
-            if token.text in self.lex.honorifics:
+        for i, text in enumerate(self.doc.texts):
+            if text in self.lex.honorifics:
+                token = self.doc[i]
                 end = self.name_run(token.i + 1, particle_first=True)
                 if end > token.i + 1:
                     out.append(Candidate(token.i + 1, end, "PER", "honorific", "honorific"))
@@ -681,10 +736,12 @@ class _Analysis:
         """A nationality noun after an article introduces a person: "l'Argentin Javier Milei",
         "la Chilienne Michelle Bachelet"."""
         out = []
-        for token in self.doc[1:]:
-            country = self.lex.demonyms.get(token.text.casefold())
-            before = self.doc[token.i - 1]
-            if country is None or not token.text[:1].isupper() or before.pos_ != "DET" and before.text.casefold() \
+        for i, folded in enumerate(self.doc.folded[1:], start=1):
+            country = self.lex.demonyms.get(folded)
+            if country is None:
+                continue
+            token, before = self.doc[i], self.doc[i - 1]
+            if not token.text[:1].isupper() or before.pos_ != "DET" and before.text.casefold() \
                     not in {"l'", "l’", "au", "du", "aux", "des"}:
                 continue
             end = self.name_run(token.i + 1)
@@ -745,9 +802,11 @@ class _Analysis:
         """A capitalised head of `heads` inside a sentence and its complement (at the start of a sentence the
         complement needs a capitalised word); a name the gazetteers know is left to them."""
         doc, out = self.doc, []
-        for token in doc:
-            if token.text.casefold() not in self.lex.named[heads] or not token.text[:1].isupper() \
-                    or token.text.isupper() or self._gazetteer_place_at(token.i):
+        for i, folded in enumerate(doc.folded):
+            if folded not in self.lex.named[heads]:
+                continue
+            token = doc[i]
+            if not token.text[:1].isupper() or token.text.isupper() or self._gazetteer_place_at(token.i):
                 continue
             end = self._name_complement(token.i + 1, links)
             if end == token.i + 1:
@@ -775,9 +834,10 @@ class _Analysis:
         """A programme named by a lowercase head after a definite article, whose complement ends on a place
         after "pour" or "en faveur de": "l'initiative de résilience économique pour l'Asie centrale"."""
         doc, out, n = self.doc, [], len(self.doc)
-        for token in doc[1:]:
-            if token.text not in self.lex.named["programme_heads"] or doc[token.i - 1].text.casefold() not in _ARTICLES:
+        for i, text in enumerate(doc.texts[1:], start=1):
+            if text not in self.lex.named["programme_heads"] or doc.folded[i - 1] not in _ARTICLES:
                 continue
+            token = doc[i]
             j = token.i + 1
             while j < n and j < token.i + _MAX_DOCUMENT_NAME_TOKENS:
                 link = next((link for link in self.lex.programme_links
@@ -807,9 +867,10 @@ class _Analysis:
         """A lowercase head of `heads`, its adjectives, a "de/du/de la" link (optional unless
         `link_required`) and a capitalised name that is no known place or organisation."""
         doc, out = self.doc, []
-        for token in doc:
-            if token.text not in self.lex.named[heads]:
+        for i, text in enumerate(doc.texts):
+            if text not in self.lex.named[heads]:
                 continue
+            token = doc[i]
             j = token.i + 1
             while j < len(doc) and doc[j].text.islower() and doc[j].pos_ == "ADJ" and not doc[j].is_stop:
                 j += 1
@@ -884,7 +945,7 @@ class _Analysis:
         Durable"): the name of a slogan, concept or road (MISC)."""
         doc, out, i = self.doc, [], 0
         while i < len(doc):
-            close = _QUOTES.get(doc[i].text)
+            close = _QUOTES.get(doc.texts[i])
             if close is None:
                 i += 1
                 continue
@@ -932,9 +993,12 @@ class _Analysis:
         for c in sorted(chosen, key=lambda c: c.start):
             if c.label != "PER" and len(c) > 1 and doc[c.start + 1].text.islower():
                 heads.setdefault(doc[c.start].text, c)
-        for token in doc[1:]:
-            earlier = heads.get(token.text)
-            if token.i in taken or earlier is None or earlier.end > token.i or token.i in self.entity_at \
+        for i, text in enumerate(doc.texts[1:], start=1):
+            earlier = heads.get(text)
+            if earlier is None:
+                continue
+            token = doc[i]
+            if token.i in taken or earlier.end > token.i or token.i in self.entity_at \
                     or doc[token.i - 1].text.casefold() not in _ARTICLES or self._at_sentence_start(token.i) \
                     or not self.is_name_word(token):
                 continue
@@ -949,13 +1013,15 @@ class _Analysis:
         surnames = {self.doc[c.end - 1].text for c in chosen if c.label == "PER" and c.kind != "model" or
                     c.label == "PER" and len(c) > 1}
         out = []
-        for token in self.doc:
-            if token.i in taken or not self.is_name_word(token) or len(token.text) < 4 or token.pos_ not in {"PROPN", "NOUN", "X"}:
+        if not surnames:
+            return out
+        for i, text in enumerate(self.doc.texts):
+            if len(text) < 4 or i in taken or i in self.entity_at:
                 continue
-            if token.i in self.entity_at or not token.is_alpha:
+            token = self.doc[i]
+            if not self.is_name_word(token) or token.pos_ not in {"PROPN", "NOUN", "X"} or not token.is_alpha:
                 continue
-            match = next((s for s in sorted(surnames) if same_word(token.text, s)), None)
-            if match is not None:
+            if any(same_word(text, surname) for surname in surnames):
                 out.append(Candidate(token.i, token.i + 1, "PER", "title", "surname_of_person_in_article"))
         return out
 
@@ -1027,16 +1093,17 @@ def add_components(nlp: Language) -> None:
 def analyse(doc: Doc) -> dict:
     """Mentions and roles of a parsed document, as plain data with character offsets."""
     analysis = _Analysis(doc, _matchers(doc.vocab))
+    text = analysis.doc.text
     mentions = []
     for cand in analysis.mentions():
         start, end = _char_span(doc, cand.start, cand.end)
         key = cand.key
         entry = gazetteer_entry(key) if key else None
-        mentions.append({"start": start, "end": end, "text": doc.text[start:end], "label": cand.label,
+        mentions.append({"start": start, "end": end, "text": text[start:end], "label": cand.label,
                          "source": "model" if cand.kind == "model" else "rule", "rule_id": cand.rule_id,
                          "key": key, "country": (entry.country if entry else None) or cand.extra.get("country"),
                          "wikidata_id": entry.wikidata_id if entry else None, "role": cand.extra.get("role")})
-    _mark_parenthesised_aliases(doc.text, mentions)
+    _mark_parenthesised_aliases(text, mentions)
     _mark_short_aliases(mentions)
     return {"mentions": mentions, "roles": analysis.roles}
 
@@ -1064,6 +1131,9 @@ def _mark_short_aliases(mentions: list[dict]) -> None:
         if mention.get("alias_of") or mention["label"] == "PER" or mention.get("key") or " " in mention["text"]:
             continue
         for earlier in reversed(mentions[:i]):
+            if earlier["label"] == "PER" or not earlier["text"].startswith(mention["text"]) \
+                    and not earlier["text"].endswith(mention["text"]):
+                continue  # neither a head nor a tail below
             words = earlier["text"].split()
             head = len(words) > 1 and words[0] == mention["text"] and words[1][:1].islower()
             tail = earlier["rule_id"].startswith("named:") and earlier["label"] == mention["label"] \
