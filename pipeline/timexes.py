@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from . import numbers, rulesdata
+from . import numbers, regexneeds, rulesdata
 from .textnorm import fold
 
 PATTERNS = "timexes/patterns.yml"
@@ -720,10 +720,20 @@ def _masked(text: str, found: list[numbers.Number]) -> str:
     return "".join(chars)
 
 
+@functools.lru_cache(maxsize=1)
+def _prefilter() -> regexneeds.Prefilter:
+    return regexneeds.Prefilter([(rule.regex.pattern, rule.regex.flags) for rule in _rules()])
+
+
 def _matches(text: str, masked: str) -> list[tuple[re.Match, int, Rule]]:
     """Non-overlapping rule matches: the longest kept span first, then the earlier rule."""
     candidates = []
+    prefilter = _prefilter()
+    scans = {False: prefilter.scan(text), True: prefilter.scan(masked) if masked != text else None}
+    scans[True] = scans[True] or scans[False]
     for order, rule in enumerate(_rules()):
+        if not scans[rule.on_masked].may_match(order):
+            continue  # the text lacks a word every match of the rule has: scanning it would find nothing
         for m in rule.regex.finditer(masked if rule.on_masked else text):
             parts = [m.span(g) for g in ("t", "t2") if m.groupdict().get(g)] or [m.span()]
             kept = max(e for _, e in parts) - min(s for s, _ in parts)
