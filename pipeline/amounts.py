@@ -34,13 +34,14 @@ def _compiled() -> dict:
             "name": "(?i:" + numbers.alternation([*names, *scaled]) + ")",
             "symbol": numbers.alternation(symbols)}
     try:
-        after = re.compile(patterns["after"].format(**fill))
-        before = re.compile(patterns["before"].format(**fill))
+        compiled = {"after": re.compile(patterns["after"].format(**fill)),
+                    "before": re.compile(patterns["before"].format(**fill)),
+                    "range_opener": re.compile(patterns["range_opener"]),
+                    "range_joiner": re.compile(patterns["range_joiner"]),
+                    "abbrev_after": re.compile(rf"\s?({fill['abbrev']})(?!\w)")}
     except (KeyError, re.error) as exc:
         raise rulesdata.RulesError(f"{rulesdata.rules_path(RULES)}: bad `patterns`: {exc}") from exc
-    return {"names": names, "scaled": scaled, "symbols": symbols, "after": after, "before": before,
-            "range_opener": re.compile(patterns["range_opener"]), "range_joiner": re.compile(patterns["range_joiner"]),
-            "abbrev_after": re.compile(rf"\s?({fill['abbrev']})(?!\w)")}
+    return {"names": names, "scaled": scaled, "symbols": symbols, **compiled}
 
 
 def _currency_after(rules: dict, text: str, number: numbers.Number) -> tuple[str, int, float] | None:

@@ -63,3 +63,23 @@ def _expected_values():
 @pytest.mark.parametrize("value", list(_expected_values()))
 def test_example_values_are_well_formed_timex3(value):
     assert is_value(str(value)), value
+
+
+def test_a_bad_range_pattern_is_refused_with_the_rules_file_name(monkeypatch):
+    from pipeline import rulesdata
+
+    real = rulesdata.load_yaml
+
+    def broken(relative):
+        data = real(relative)
+        if relative == amounts.RULES:
+            data = {**data, "patterns": {**data["patterns"], "range_joiner": "(unclosed"}}
+        return data
+
+    monkeypatch.setattr(rulesdata, "load_yaml", broken)
+    amounts._compiled.cache_clear()
+    try:
+        with pytest.raises(rulesdata.RulesError, match="currencies.yml"):
+            amounts._compiled()
+    finally:
+        amounts._compiled.cache_clear()
