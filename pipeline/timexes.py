@@ -75,6 +75,8 @@ def _tables() -> dict:
         "day_and_time": re.compile(rulesdata.require(pat, "day_and_time", PATTERNS), re.IGNORECASE),
         "clock_after_day": re.compile(rulesdata.require(pat, "clock_after_day", PATTERNS), re.IGNORECASE),
         "weekday_joiner": re.compile(rulesdata.require(pat, "weekday_joiner", PATTERNS), re.IGNORECASE),
+        "day_of": re.compile(rulesdata.require(pat, "day_of", PATTERNS), re.IGNORECASE),
+        "pm_from_hour": rulesdata.require(cal, "pm_from_hour", CALENDAR),
         "of_something": re.compile(rulesdata.require(pat, "of_something", PATTERNS), re.IGNORECASE),
         "generic_present": re.compile(rulesdata.require(pat, "generic_present", PATTERNS), re.IGNORECASE),
         "stative": re.compile(rf"(?<!\w)(?:{numbers.alternation(rulesdata.require(pat, 'stative_verbs', PATTERNS))})(?!\w)",
@@ -721,6 +723,17 @@ def _masked(text: str, found: list[numbers.Number]) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def _rule_ids() -> dict:
+    """The rule_id of every rule by value function, and every rule's `offset` by rule_id."""
+    by_value: dict = {}
+    for rule in _rules():
+        by_value.setdefault(rule.value, set()).add(f"timexes/{rule.id}")
+    return {"weekday": frozenset(by_value.get("weekday", ())),
+            "shift_from_reference": frozenset(by_value.get("shift_from_reference", ())),
+            "offsets": {f"timexes/{rule.id}": rule.params.get("offset", 0) for rule in _rules()}}
+
+
+@functools.lru_cache(maxsize=1)
 def _prefilter() -> regexneeds.Prefilter:
     return regexneeds.Prefilter([(rule.regex.pattern, rule.regex.flags) for rule in _rules()])
 
@@ -770,7 +783,7 @@ def _weekday_pairs(text: str, rows: list[dict], anchor: dt.date | None) -> None:
     second follows the first within the week, so one resolved on each side of the anchor is moved
     next to the other (the later one when the first points forward, else the earlier one)."""
     joiner = _tables()["weekday_joiner"]
-    weekday_rules = {f"timexes/{rule.id}" for rule in _rules() if rule.value == "weekday"}
+    weekday_rules = _rule_ids()["weekday"]
     for first, second in zip(rows, rows[1:]):
         if anchor is None or first["rule_id"] not in weekday_rules or second["rule_id"] not in weekday_rules:
             continue
@@ -790,14 +803,13 @@ def _weekday_pairs(text: str, rows: list[dict], anchor: dt.date | None) -> None:
 
 _DAY = re.compile(r"(?:\d{4}|XXXX)-(?:\d{2}|XX)-(?:\d{2}|XX)")
 _CLOCK = re.compile(r"T(\d{2}):(\d{2})")
-_LATE_PARTS = {"AF", "EV"}
 
 
 def _join_day_and_time(text: str, rows: list[dict]) -> list[dict]:
     """A day and the time or part of the day after it are one TIME expression ("dimanche à minuit",
     "le 2 mars vers 5h", "lundi en fin d'après-midi"), as is a clock time and the part of the day
     after it ("8 heures ce soir": 20:00)."""
-    joiner = _tables()["day_and_time"]
+    joiner, pm_from_hour = _tables()["day_and_time"], _tables()["pm_from_hour"]
     out: list[dict] = []
     for row in rows:
         last = out[-1] if out else None
@@ -810,9 +822,9 @@ def _join_day_and_time(text: str, rows: list[dict]) -> list[dict]:
             out.append(row)
             continue
         clock = _CLOCK.fullmatch("T" + last["value"].partition("T")[2])
-        if clock and time in _LATE_PARTS | {"NI"}:  # "8 heures ce soir": the part says which 8 o'clock
+        if clock and time in pm_from_hour:  # "8 heures ce soir": the part says which 8 o'clock
             hour = int(clock.group(1))
-            if hour < 12 and (time in _LATE_PARTS or hour >= 6):
+            if pm_from_hour[time] <= hour < 12:
                 hour += 12
             day, time = row["value"].partition("T")[0], f"{hour:02d}:{clock.group(2)}"
         elif "T" in last["value"] and _CLOCK.fullmatch("T" + time) is None:
@@ -828,10 +840,8 @@ def _apposition(text: str, rows: list[dict]) -> None:
     """A date counted from an earlier one ("la veille") takes the value of a day set beside it
     ("À la veille du sommet, le 25 octobre"): the apposition says which day is meant; one counted
     from a day named right after it ("le lendemain du 13 février") counts from that day."""
-    between = _tables()["apposition"]
-    anaphoric = {f"timexes/{rule.id}" for rule in _rules() if rule.value == "shift_from_reference"}
-    offsets = {f"timexes/{rule.id}": rule.params.get("offset", 0) for rule in _rules()}
-    of_day = re.compile(r"\s+(?:du|de\s+la|de\s+l['’])\s*", re.IGNORECASE)
+    between, of_day = _tables()["apposition"], _tables()["day_of"]
+    anaphoric, offsets = _rule_ids()["shift_from_reference"], _rule_ids()["offsets"]
     for row, following in zip(rows, rows[1:]):
         if row["rule_id"] not in anaphoric or not following["value"]:
             continue
