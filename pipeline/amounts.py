@@ -70,11 +70,12 @@ def _currency_before(rules: dict, text: str, number: numbers.Number) -> tuple[st
     return rules["symbols"][m.group("symbol")], m.start(), end, multiplier
 
 
-def parse(text: str) -> list[dict]:
-    """Every money amount in `text`: start, end, text, value, currency (and rule_id)."""
+def parse(text: str, *, found_numbers: tuple[numbers.Number, ...] | None = None) -> list[dict]:
+    """Every money amount in `text`: start, end, text, value, currency (and rule_id); `found_numbers`:
+    the text's numbers.find, when the caller has them."""
     rules = _compiled()
     found = []
-    found_numbers = [n for n in numbers.find(text) if n.value > 0]
+    found_numbers = [n for n in (numbers.find(text) if found_numbers is None else found_numbers) if n.value > 0]
     for i, number in enumerate(found_numbers):
         after = _currency_after(rules, text, number)
         if after:

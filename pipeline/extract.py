@@ -17,6 +17,7 @@ from . import clean as clean_stage
 from . import entities as entities_stage
 from . import events as events_stage
 from . import nlp as nlp_stage
+from . import numbers
 from . import quotes as quotes_stage
 from . import resolve as resolve_stage
 from . import timexes as timexes_stage
@@ -154,14 +155,15 @@ def analyse(prepared: Prepared, doc, clock: StageClock | None = None) -> dict[st
     clock.add("entities", t, len(mentions))
 
     t = time.perf_counter()
-    amounts = amounts_stage.parse(text)
+    found_numbers = numbers.find(text)  # read by both amounts and timexes
+    amounts = amounts_stage.parse(text, found_numbers=found_numbers)
     for i, amount in enumerate(amounts):
         amount.update(amount_id=f"{doc_id}:a{i}", doc_id=doc_id)
         amount.setdefault("event_id", None)
     clock.add("amounts", t, len(amounts))
 
     t = time.perf_counter()
-    timexes = timexes_stage.normalize(text, anchor)
+    timexes = timexes_stage.normalize(text, anchor, found_numbers=found_numbers)
     for i, timex in enumerate(timexes):
         timex.update(timex_id=f"{doc_id}:t{i}", doc_id=doc_id)
         timex.setdefault("anchor", anchor.isoformat() if anchor else None)

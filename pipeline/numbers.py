@@ -98,11 +98,11 @@ def in_english(text: str, number: Number) -> float:
     return number.value / rules["scales"][words[-1]] * rules["english"][words[-1]]
 
 
-@functools.lru_cache(maxsize=8)
 def find(text: str) -> tuple[Number, ...]:
     """Every cardinal number in `text`, digits or words, with a following scale word folded in.
 
-    Cached on the text: the amounts and timexes stages both read the numbers of each article."""
+    The amounts and timexes stages both read them: pipeline.extract finds them once per article and
+    hands them to both."""
     rules = _compiled()
     found: list[Number] = []
     for m in rules["digits"].finditer(text):

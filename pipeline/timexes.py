@@ -760,9 +760,10 @@ def _matches(text: str, masked: str) -> list[tuple[re.Match, int, Rule]]:
     return sorted(chosen, key=lambda c: c[0].start())
 
 
-def normalize(text: str, anchor: dt.date | None) -> list[dict]:
-    """Every temporal expression in `text`: start, end, text, type, value (and resolved, anchor, rule_id)."""
-    found = numbers.find(text)
+def normalize(text: str, anchor: dt.date | None, *, found_numbers: tuple[numbers.Number, ...] | None = None) -> list[dict]:
+    """Every temporal expression in `text`: start, end, text, type, value (and resolved, anchor, rule_id);
+    `found_numbers`: the text's numbers.find, when the caller has them."""
+    found = numbers.find(text) if found_numbers is None else found_numbers
     ctx = _Context(text, anchor, {n.start: n.value for n in found})
     rows = []
     for m, _, rule in _matches(text, _masked(text, found)):

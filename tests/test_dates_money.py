@@ -83,3 +83,14 @@ def test_a_bad_range_pattern_is_refused_with_the_rules_file_name(monkeypatch):
             amounts._compiled()
     finally:
         amounts._compiled.cache_clear()
+
+
+def test_amounts_and_timexes_read_the_numbers_they_are_given():
+    from pipeline import numbers
+
+    found = numbers.find(TEXT)
+    anchor = dt.date(2024, 3, 13)
+    assert amounts.parse(TEXT, found_numbers=found) == amounts.parse(TEXT) != []
+    assert timexes.normalize(TEXT, anchor, found_numbers=found) == timexes.normalize(TEXT, anchor)
+    assert amounts.parse(TEXT, found_numbers=()) == []  # no number given: no amount
+    assert len(timexes.normalize(TEXT, anchor, found_numbers=())) < len(timexes.normalize(TEXT, anchor))

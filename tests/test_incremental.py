@@ -171,10 +171,10 @@ def test_failed_article_is_reported_again_from_the_cache(nlp, tmp_path, monkeypa
     broken = seeds.articles[1]
     real_parse = extract.amounts_stage.parse
 
-    def failing_parse(text):
+    def failing_parse(text, **options):
         if text.startswith(broken.text.strip()[:40]):
             raise ValueError("cannot read this number")
-        return real_parse(text)
+        return real_parse(text, **options)
 
     monkeypatch.setattr(extract.amounts_stage, "parse", failing_parse)
     for expected_processed in (len(seeds.articles), 0):
