@@ -1178,39 +1178,6 @@ def model_mentions(doc: Doc) -> list[dict]:
              "source": "model", "rule_id": "model"} for ent in doc.ents]
 
 
-def spacy_baseline_tables(seeds_dir) -> dict:
-    """Tables of fr_core_news_md out of the box over the cleaned articles of `seeds_dir`: its NER spans
-    as mentions, one entity per exact text and label across the corpus; every other table empty."""
-    import spacy
-
-    from . import config
-    from .extract import prepare
-    from .ingest import read_seeds
-    from .resolve import entity_id_for
-    from .schema import SCHEMAS, empty_frame, to_arrow
-
-    seeds = read_seeds(seeds_dir)
-    prepared = [prepare(article, seeds.metadata.get(article.doc_id)) for article in seeds.articles]
-    nlp = spacy.load(config.SPACY_MODEL)
-    mentions, entities = [], {}
-    for item, doc in zip(prepared, nlp.pipe(p.document["text"] for p in prepared)):
-        for i, m in enumerate(model_mentions(doc)):
-            eid = entity_id_for(m["label"], m["text"])
-            mentions.append({**m, "mention_id": f"{item.doc_id}:m{i}", "doc_id": item.doc_id, "sentence_id": None,
-                             "entity_id": eid})
-            row = entities.setdefault(eid, {"entity_id": eid, "name": m["text"], "label": m["label"], "aliases": [m["text"]],
-                                            "n_mentions": 0, "docs": set(), "country": None, "wikidata_id": None})
-            row["n_mentions"] += 1
-            row["docs"].add(item.doc_id)
-    for row in entities.values():
-        row["n_docs"] = len(row.pop("docs"))
-    tables = {name: empty_frame(name) for name in SCHEMAS}
-    tables["documents"] = to_arrow("documents", [p.document for p in prepared]).to_pandas()
-    tables["mentions"] = to_arrow("mentions", mentions).to_pandas()
-    tables["entities"] = to_arrow("entities", list(entities.values())).to_pandas()
-    return tables
-
-
 # --------------------------------------------------------------------------- examples
 
 
