@@ -36,6 +36,7 @@ TITLES = "entities/titles.yml"
 NOT_NAMES = "entities/not_names.yml"
 PATTERNS = "entities/patterns.jsonl"
 NAMED_THINGS = "entities/named_things.yml"
+CALENDAR = "timexes/calendar.yml"  # the months and weekdays, which are never names
 
 LABELS = {"PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC", "GPE": "LOC", "PERSON": "PER"}
 COMPONENT = "entity_rules"
@@ -115,12 +116,11 @@ def _inflect(masculine: str, feminine: str | None) -> set[str]:
 
 
 def _calendar_words() -> frozenset[str]:
-    """French weekday and month names, from dateparser's language data."""
-    from dateparser.data.date_translation_data import fr
-
-    keys = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-            "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
-    return frozenset(w.casefold() for k in keys for w in fr.info[k] if len(w) > 3)
+    """French weekday and month names of more than three letters (abbreviations without their dot), from the
+    calendar the timex rules read (rules/timexes/calendar.yml)."""
+    calendar = load_yaml(CALENDAR)
+    words = (str(word).casefold().rstrip(".") for key in ("months", "weekdays") for word in require(calendar, key, CALENDAR))
+    return frozenset(word for word in words if len(word) > 3)
 
 
 @functools.lru_cache(maxsize=1)
