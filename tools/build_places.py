@@ -158,8 +158,11 @@ def city_rows(taken: set[str], stop_words: set[str]):
 
 
 def latin_name(name: str) -> bool:
-    """A capitalised Latin-script name of at least three letters, not a code."""
+    """A capitalised Latin-script name of at least three letters, not a code, and one name: GeoNames joins
+    some names to a transliteration with a spaced hyphen ("Chennai - cennai"), which is two."""
     if len(name) < 3 or not name[0].isupper() or name.isupper() or any(ch.isdigit() for ch in name):
+        return False
+    if re.search(r"\s[-‐‑–—]\s", name):
         return False
     return all(ch in " -'’." or "LATIN" in unicodedata.name(ch, "") for ch in name)
 
