@@ -5,12 +5,15 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
 
 METADATA_COLUMNS = ("doc_id", "url", "published", "publisher")
+# Control characters that text does not contain: below 32, except tab, line feed, form feed, carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def decode_article(data: bytes, path: str, *, max_bytes: int = config.MAX_ARTICL
         else:
             return None, [Problem(path, f"not text: invalid UTF-8 at byte {exc.start} and no fallback encoding fits")]
         problems = [Problem(path, f"not UTF-8 (invalid byte at {exc.start}); decoded as {encoding}", fatal=False)]
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(CONTROL_CHARACTERS.findall(text[:65536]))
     if controls > max(8, len(text[:65536]) // 100):
         return None, [Problem(path, f"binary file: {controls} control characters, expected text")]
     if not text.strip():
