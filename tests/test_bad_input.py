@@ -26,6 +26,14 @@ def test_binary_file_is_refused():
     assert text is None and "binary" in str(problems[0])
 
 
+def test_control_characters_without_nul_bytes_are_refused_as_binary_but_tabs_and_form_feeds_are_text():
+    noisy = bytes(range(1, 32)) * 4 + FRENCH.encode("utf-8")  # 27 control characters (1-31 but tab, line feed, form feed, carriage return) x 4, no NUL
+    text, problems = decode_article(noisy, "seeds/dump.txt")
+    assert text is None and "seeds/dump.txt" in str(problems[0]) and "108 control characters" in str(problems[0])
+    layout = ("\t" * 30 + "\f" * 30 + "\r\n" * 30 + FRENCH).encode("utf-8")
+    assert decode_article(layout, "seeds/layout.txt") == (layout.decode("utf-8"), [])
+
+
 def test_latin1_file_is_decoded_with_a_warning():
     text, problems = decode_article(FRENCH.encode("latin-1"), "seeds/latin.txt")
     assert text == FRENCH
