@@ -52,10 +52,6 @@ _MAX_QUOTED_NAME_TOKENS = 14
 _MAX_DOCUMENT_NAME_TOKENS = 16
 _COMMON_FIRST_NAME = 5  # gender-guesser's frequency scale runs 1-13 per country
 _CONTEXT_REGEX = ("^", "$", "\\b", "\\B", "\\A", "\\Z", "(?=", "(?!", "(?<", "(?P")
-_NAME_LINKS = frozenset({"de", "du", "des", "d'", "d’", "sur", "pour", "entre", "contre", "à", "au", "aux", "en",
-                         "relative", "relatif", "relatives", "relatifs", "faveur"})
-_ARTICLES = frozenset({"la", "le", "les", "l'", "l’", "l"})
-_ORGANISATION_LINKS = frozenset({"de", "du", "des", "d'", "d’", "pour", "sur"})
 
 
 # --------------------------------------------------------------------------- rule data
@@ -90,6 +86,13 @@ class Lexicon:
     patterns: tuple[dict, ...]
     named: dict[str, frozenset[str]]
     programme_links: tuple[tuple[str, ...], ...]
+    articles: frozenset[str]
+    of_words: frozenset[str]
+    contracted_articles: frozenset[str]
+    and_words: frozenset[str]
+    name_links: frozenset[str]
+    organisation_links: frozenset[str]
+    title_links: frozenset[str]
 
 
 def _apostrophe_variants(text: str) -> set[str]:
@@ -181,6 +184,9 @@ def lexicon() -> Lexicon:
         named={key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
                for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns")},
         programme_links=tuple(tuple(str(w).casefold().split()) for w in require(named, "programme_links", NAMED_THINGS)),
+        **{key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
+           for key in ("articles", "of_words", "contracted_articles", "and_words", "name_links", "organisation_links",
+                       "title_links")},
     )
 
 
@@ -612,11 +618,11 @@ class _Analysis:
             elif folded in lex.demonyms and token.text.islower():
                 info["country"] = info["country"] or lex.demonyms[folded]
                 i += 1
-            elif folded in {"de", "du", "des", "d'", "d’", "pour", "à", "au", "aux", "en", "auprès"} \
-                    or folded == "et" and i + 1 < n and doc[i + 1].text.casefold() in {"de", "du", "des", "d'", "d’"}:
+            elif folded in lex.title_links \
+                    or folded in lex.and_words and i + 1 < n and doc[i + 1].text.casefold() in lex.of_words:
                 j = i + 1
-                while j < n and doc[j].text.casefold() in {"la", "le", "les", "l'", "l’", "l", "'", "de", "du", "des",
-                                                             "d'", "d’"}:
+                while j < n and (doc[j].text.casefold() in lex.articles or doc[j].text.casefold() in lex.of_words
+                                 or doc[j].text == "'"):  # a stray apostrophe the tokenizer left alone
                     j += 1
                 if j in self.phrase_at["PORTFOLIOS"]:
                     end = self.phrase_at["PORTFOLIOS"][j]
@@ -633,7 +639,7 @@ class _Analysis:
                     break
             elif token.text.islower() and token.is_alpha and token.pos_ == "ADJ" and not token.is_stop:
                 i += 1
-            elif folded == "et" and i + 1 < n and doc[i + 1].text.islower() and doc[i + 1].pos_ == "ADJ":
+            elif folded in lex.and_words and i + 1 < n and doc[i + 1].text.islower() and doc[i + 1].pos_ == "ADJ":
                 i += 2
             else:
                 break
@@ -643,7 +649,7 @@ class _Analysis:
         head = self.doc[start:end].text
         if not head.isupper():
             head = head[0].lower() + head[1:]
-        parts = [head] + [self.doc[s + (self.doc[s].lower_ == "et"):e].text for s, e in portfolios]
+        parts = [head] + [self.doc[s + (self.doc[s].lower_ in self.lex.and_words):e].text for s, e in portfolios]
         return " ".join(parts)
 
     def _add_person(self, start: int, end: int, kind: str, rule_id: str, role: dict | None) -> Candidate:
@@ -697,7 +703,7 @@ class _Analysis:
             return None
         if i > 0 and self.doc[i - 1].pos_ == "DET" and self.doc[i - 1].text[:1].isupper():
             return None  # "Le Monde, le directeur ...": a title of a newspaper, not a person
-        if i > 0 and (self.doc[i - 1].pos_ == "DET" or self.doc[i - 1].text.casefold() in {"du", "des", "au", "aux"}):
+        if i > 0 and (self.doc[i - 1].pos_ == "DET" or self.doc[i - 1].text.casefold() in self.lex.contracted_articles):
             return None  # "la fête du Trône, le président ...": a noun after an article is no person's name
         return i
 
@@ -706,7 +712,7 @@ class _Analysis:
         doc, out = self.doc, []
         while i + 2 < len(doc) and doc[i].text == ",":
             j = i + 1
-            if doc[j].text.casefold() == "et":
+            if doc[j].text.casefold() in self.lex.and_words:
                 j += 1
             phrase_end, more = self._complement(j)
             if more["entity"] is None or phrase_end >= len(doc) or doc[phrase_end].text != ",":
@@ -741,8 +747,9 @@ class _Analysis:
             if country is None:
                 continue
             token, before = self.doc[i], self.doc[i - 1]
-            if not token.text[:1].isupper() or before.pos_ != "DET" and before.text.casefold() \
-                    not in {"l'", "l’", "au", "du", "aux", "des"}:
+            after_article = before.text.casefold() in self.lex.contracted_articles \
+                or before.text.casefold() in self.lex.articles and before.text.endswith(_APOSTROPHE_FORMS)
+            if not token.text[:1].isupper() or before.pos_ != "DET" and not after_article:
                 continue
             end = self.name_run(token.i + 1)
             if end > token.i + 1:
@@ -756,7 +763,7 @@ class _Analysis:
         doc = self.doc
         return i == 0 or doc[i].is_sent_start or "\n" in doc[i - 1].whitespace_ or doc[i - 1].is_space
 
-    def _name_complement(self, i: int, links: frozenset[str] = _NAME_LINKS) -> int:
+    def _name_complement(self, i: int, links: frozenset[str]) -> int:
         """End of a document name's complement from token i: adjectives, "de/sur/pour/relative à ... + noun
         or name" phrases, a year right after the head; it ends before a comma, a verb or a quote mark."""
         doc, n, j, end = self.doc, len(self.doc), i, i
@@ -767,9 +774,9 @@ class _Analysis:
             if token.text in {"-", "‑"} and not doc[j - 1].whitespace_ and not token.whitespace_ and j + 1 < n \
                     and doc[j + 1].text[:1].isalnum():
                 j += 1
-            elif low in links or low == "et" and j + 1 < n and doc[j + 1].text.casefold() in links:
+            elif low in links or low in self.lex.and_words and j + 1 < n and doc[j + 1].text.casefold() in links:
                 j += 1
-                while j < n and doc[j].text.casefold() in _ARTICLES:
+                while j < n and doc[j].text.casefold() in self.lex.articles:
                     j += 1
                 after_link = True
             elif token.like_num and j == i:  # "Agenda 2063", "Vision 2030": the year ends the name
@@ -791,12 +798,12 @@ class _Analysis:
     def _document_candidates(self) -> list[Candidate]:
         """A capitalised document, programme or event head with its complement: "la Déclaration de Xi'an",
         "le Pacte mondial pour les migrations", "la Coupe du monde de football"."""
-        return self._capitalised_heads("document_heads", "MISC", "named:document", _NAME_LINKS)
+        return self._capitalised_heads("document_heads", "MISC", "named:document", self.lex.name_links)
 
     def _organisation_candidates(self) -> list[Candidate]:
         """A capitalised organisation head with its complement: "le Centre régional des Nations Unies pour
         les objectifs de développement durable", "le Parti communiste chinois"."""
-        return self._capitalised_heads("organisation_heads", "ORG", "named:organisation", _ORGANISATION_LINKS)
+        return self._capitalised_heads("organisation_heads", "ORG", "named:organisation", self.lex.organisation_links)
 
     def _capitalised_heads(self, heads: str, label: str, rule_id: str, links: frozenset[str]) -> list[Candidate]:
         """A capitalised head of `heads` inside a sentence and its complement (at the start of a sentence the
@@ -820,9 +827,9 @@ class _Analysis:
     def _link_then(self, i: int) -> int:
         """Token after a "de/du/des/d' + article" link that starts at i (i when there is none)."""
         doc, n = self.doc, len(self.doc)
-        if i < n and doc[i].text.casefold() in {"de", "du", "des", "d'", "d’"}:
+        if i < n and doc[i].text.casefold() in self.lex.of_words:
             i += 1
-            while i < n and doc[i].text.casefold() in _ARTICLES:
+            while i < n and doc[i].text.casefold() in self.lex.articles:
                 i += 1
         return i
 
@@ -835,7 +842,7 @@ class _Analysis:
         after "pour" or "en faveur de": "l'initiative de résilience économique pour l'Asie centrale"."""
         doc, out, n = self.doc, [], len(self.doc)
         for i, text in enumerate(doc.texts[1:], start=1):
-            if text not in self.lex.named["programme_heads"] or doc.folded[i - 1] not in _ARTICLES:
+            if text not in self.lex.named["programme_heads"] or doc.folded[i - 1] not in self.lex.articles:
                 continue
             token = doc[i]
             j = token.i + 1
@@ -844,14 +851,15 @@ class _Analysis:
                              if [t.text.casefold() for t in doc[j:j + len(link)]] == list(link)), None)
                 if link is not None:
                     k = j + len(link)
-                    while k < n and doc[k].text.casefold() in _ARTICLES:
+                    while k < n and doc[k].text.casefold() in self.lex.articles:
                         k += 1
                     place = self.entity_at.get(k)
                     if place is not None and place.label == "LOC" and place.kind == "gazetteer":
                         out.append(Candidate(token.i, place.end, "MISC", "pattern", "named:programme"))
                     break
                 word = doc[j]
-                if word.text.casefold() in {"de", "d'", "d’", "du", "des", "et"} or word.text.islower() \
+                if word.text.casefold() in self.lex.of_words or word.text.casefold() in self.lex.and_words \
+                        or word.text.islower() \
                         and word.is_alpha and word.pos_ in {"NOUN", "ADJ"}:
                     j += 1
                 else:
@@ -933,7 +941,7 @@ class _Analysis:
         doc = self.doc
         for cand in cands:
             end = cand.end
-            if cand.key and cand.key.startswith("region:") and end + 1 < len(doc) and doc[end].text == "et" \
+            if cand.key and cand.key.startswith("region:") and end + 1 < len(doc) and doc[end].text in self.lex.and_words \
                     and doc[end + 1].text.islower() and doc[end + 1].pos_ == "ADJ" \
                     and (end + 2 >= len(doc) or not doc[end + 2].text.islower() or doc[end + 2].pos_ != "NOUN"):
                 cand.end = end + 2
@@ -999,7 +1007,7 @@ class _Analysis:
                 continue
             token = doc[i]
             if token.i in taken or earlier.end > token.i or token.i in self.entity_at \
-                    or doc[token.i - 1].text.casefold() not in _ARTICLES or self._at_sentence_start(token.i) \
+                    or doc[token.i - 1].text.casefold() not in self.lex.articles or self._at_sentence_start(token.i) \
                     or not self.is_name_word(token):
                 continue
             out.append(Candidate(token.i, token.i + 1, earlier.label, "pattern", "head_of_earlier_name"))
