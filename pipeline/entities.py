@@ -781,13 +781,13 @@ class _Analysis:
                 after_link = True
             elif token.like_num and j == i:  # "Agenda 2063", "Vision 2030": the year ends the name
                 return j + 1
-            elif end == j > i and doc[j - 1].text.endswith(_APOSTROPHE_FORMS) and not doc[j - 1].whitespace_ \
-                    and token.is_alpha:  # "Xi'" + "an"
-                j = end = j + 1
             elif participle and j > i and j > end - 1 and (j + 1 >= n or doc[j + 1].is_punct):
                 j = end = j + 1
             elif participle or token.is_punct or token.like_num or low in self.lex.calendar:
                 break
+            elif (known := self.entity_at.get(j)) is not None and known.kind == "gazetteer" and token.text[:1].isupper():
+                j = end = known.end  # a known place or organisation, whatever its tokens ("Xi'" + "an")
+                after_link = False
             elif token.text[:1].isupper() or token.pos_ == "ADJ" or token.pos_ in {"NOUN", "PROPN"} and after_link:
                 j = end = j + 1
                 after_link = False
