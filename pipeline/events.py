@@ -13,7 +13,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
@@ -22,6 +21,7 @@ from . import nlp as nlp_stage
 from . import numbers
 from . import rulesdata
 from .discourse import CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, people_first, phrase_tokens, title_families
+from .matching import AnchoredMatcher
 from .textnorm import fold
 
 _log = logging.getLogger(__name__)
@@ -114,11 +114,9 @@ def expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 
 
 @functools.lru_cache(maxsize=4)
-def _matcher(vocab) -> Matcher:
-    matcher = Matcher(vocab)
-    for i, row in enumerate(_triggers()):
-        matcher.add(str(i), expand_first_token(row["pattern"]))
-    return matcher
+def _matcher(vocab) -> AnchoredMatcher:
+    """The trigger patterns, keyed on their row index, run only around their anchor words."""
+    return AnchoredMatcher(vocab, {str(i): expand_first_token(row["pattern"]) for i, row in enumerate(_triggers())})
 
 
 def plover_code(event_type: str, status: str) -> str | None:
