@@ -12,6 +12,7 @@ one it matches. tests/test_regexneeds.py checks it against `re` itself.
 """
 from __future__ import annotations
 
+import array
 import itertools
 import re
 import sys
@@ -81,19 +82,22 @@ class Scan:
 def case_table(chars: set[str]) -> dict[int, str]:
     """A str.translate table after which lowercase equates every character that IGNORECASE equates with
     one of `chars` ("ſ" with "s", "K" with "k", "İ" with "i"), found by asking `re` over every code point."""
-    import numpy as np
-
     cased = sorted(ch for ch in chars if ch.lower() != ch.upper() or ch.casefold() != ch)
     if not cased:
         return {}
-    codes = np.arange(sys.maxunicode + 1, dtype="<u4")
-    every = codes[(codes < 0xD800) | (codes > 0xDFFF)].tobytes().decode("utf-32-le")
     table: dict[int, str] = {}
-    for other in set(re.findall("[" + "".join(map(re.escape, cased)) + "]", every, re.IGNORECASE)):
+    for other in set(re.findall("[" + "".join(map(re.escape, cased)) + "]", every_character(), re.IGNORECASE)):
         target = next(ch.lower() for ch in cased if re.fullmatch(re.escape(ch), other, re.IGNORECASE))
         if other.lower() != target:
             table[ord(other)] = target
     return table
+
+
+def every_character() -> str:
+    """Every Unicode code point but the surrogates, in one string."""
+    codes = array.array("I", range(0xD800))
+    codes.extend(range(0xE000, sys.maxunicode + 1))
+    return codes.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
 
 
 # --- the syntax tree -------------------------------------------------------------------------------
