@@ -39,6 +39,11 @@ class Prefilter:
         for sets in raw:
             written = (frozenset(self._written(strings)) for strings in sets)
             self.needs.append(tuple(dict.fromkeys(w for w in written if all(s.strip() for _, s in w))))
+        # each distinct set, numbered: the whole words among its strings (one set lookup) and the other strings
+        numbers: dict[frozenset, int] = {}
+        self.checks = [tuple(numbers.setdefault(strings, len(numbers)) for strings in needed) for needed in self.needs]
+        self.sets = [(frozenset(s.strip() for spaced, s in strings if _whole_word(spaced, s)),
+                      tuple((spaced, s) for spaced, s in strings if not _whole_word(spaced, s))) for strings in numbers]
 
     def fold(self, text: str, *, spaced: bool) -> str:
         """The text as the strings are written: folded, and with `spaced` each non-word character a space."""
@@ -60,20 +65,28 @@ class Prefilter:
         return Scan(self, {False: self.fold(text, spaced=False), True: " " + self.fold(text, spaced=True) + " "})
 
 
+def _whole_word(spaced: bool, string: str) -> bool:
+    """A string looked for with a space on both sides and none inside: a word of the spaced text."""
+    return spaced and len(string) > 2 and string[0] == string[-1] == " " and " " not in string[1:-1]
+
+
 class Scan:
     """One text against a Prefilter's patterns."""
 
     def __init__(self, prefilter: Prefilter, texts: dict[bool, str]):
-        self.needs = prefilter.needs
+        self.checks, self.sets = prefilter.checks, prefilter.sets
         self.texts = texts
-        self._found: dict[frozenset, bool] = {}
+        self.words = frozenset(texts[True].split())
+        self._found: list[bool | None] = [None] * len(self.sets)
 
     def may_match(self, index: int) -> bool:
         """Whether the text holds a string of each set of pattern `index` (False: the pattern cannot match)."""
-        for strings in self.needs[index]:
-            found = self._found.get(strings)
+        for check in self.checks[index]:
+            found = self._found[check]
             if found is None:
-                found = self._found[strings] = any(s in self.texts[spaced] for spaced, s in strings)
+                words, others = self.sets[check]
+                found = self._found[check] = not self.words.isdisjoint(words) \
+                    or any(s in self.texts[spaced] for spaced, s in others)
             if not found:
                 return False
         return True
