@@ -71,7 +71,8 @@ def _arguments() -> dict:
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
                     "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
-                    "leader_families", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words")
+                    "leader_families", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words",
+                    "object_reach")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -257,6 +258,9 @@ class _Article:
         return self._sentence.get(token.i) or token.sent
 
     # -- tokens to things
+
+    def timex_at(self, token: Token) -> dict | None:
+        return next((t for t in self.timexes if t["start"] <= token.idx < t["end"]), None)
 
     def amount_at(self, token: Token) -> dict | None:
         for amount in self.amounts:
@@ -514,12 +518,12 @@ class _Article:
             return any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children)
         return False
 
-    def _words_after(self, trigger: Token, stops: frozenset = frozenset()) -> list[Token]:
-        """The words after a verb up to the next verb or the end of the sentence (at most 11): the parser often
-        hangs a verb's object or place on a date before it ("ont signé jeudi à Rabat un mémorandum", "a reçu
+    def _words_after(self, trigger: Token, stops: frozenset = frozenset(), reach: int = 11) -> list[Token]:
+        """The words after a verb up to the next verb or the end of the sentence (at most `reach`): the parser
+        often hangs a verb's object or place on a date before it ("ont signé jeudi à Rabat un mémorandum", "a reçu
         Xi Jinping lundi à l'Élysée"), or cuts the sentence short ("Fondée en 1963 à Addis-Abeba, l'Organisation")."""
         out = []
-        for token in trigger.doc[trigger.i + 1:trigger.i + 12]:
+        for token in trigger.doc[trigger.i + 1:trigger.i + 1 + reach]:
             if _is_verb(token) or _word(token) in self.args["object_end_words"] or _word(token) in stops or "\n" in token.text:
                 break
             out.append(token)
@@ -538,10 +542,18 @@ class _Article:
         return False
 
     def _person_after(self, trigger: Token, titles: frozenset) -> bool:
-        """"a reçu Xi Jinping lundi": the first word after the verb (past adverbs and determiners) is a named
-        person or a title."""
-        for token in self._words_after(trigger):
-            if token.pos_ in {"ADV", "DET", "ADJ"}:
+        """"a reçu Xi Jinping lundi", "a reçu mardi au palais, dans le cadre d'une cérémonie, son homologue": the
+        first noun after the verb that no preposition introduces (past adverbs, determiners, dates and
+        complements closed by a comma) is a named person or a title."""
+        in_complement = False
+        for token in self._words_after(trigger, reach=self.args["object_reach"]):
+            if token.pos_ == "ADP" or (token.is_punct and token.text != ","):
+                in_complement = token.pos_ == "ADP"
+                continue
+            if token.text == ",":
+                in_complement = False
+                continue
+            if in_complement or token.pos_ in {"ADV", "DET", "ADJ"} or self.timex_at(token) is not None:
                 continue
             found = self.index.of(token)
             return (found is not None and found["label"] == "PER") or _lemma(token) in titles or _word(token) in titles
