@@ -72,7 +72,7 @@ def _arguments() -> dict:
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
                     "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
                     "leader_families", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words",
-                    "object_reach")
+                    "object_reach", "purpose_prepositions", "travel_verbs", "place_relatives")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -442,7 +442,7 @@ class _Article:
         if requirement == "amount_near":
             return any(self.amount_at(t) is not None for t in phrase_tokens(trigger)) or self.amount_at(trigger.head) is not None
         if requirement == "place":
-            return any(self.is_place_phrase(c) or c.dep_ in {"obj", "dep"} and any(m["label"] == "LOC" for m in self.entities([c]))
+            return self.relative_place(trigger) is not None or any(self.is_place_phrase(c) or c.dep_ in {"obj", "dep"} and any(m["label"] == "LOC" for m in self.entities([c]))
                        for c in children if c.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nmod", "dep"}) \
                 or (trigger.pos_ == "VERB" and self._place_after(trigger))
         if requirement == "invited_to":
@@ -597,14 +597,25 @@ class _Article:
             return False, None
         return False, None
 
+    def relative_place(self, verb: Token) -> dict | None:
+        """The place a relative "où" on the verb stands for: the name right before it, maybe past a comma
+        ("Venue du Ghana, où elle séjournait mercredi"; the parser often hangs such a clause elsewhere)."""
+        where_word = next((c for c in verb.children if _word(c) in self.args["place_relatives"]), None)
+        if where_word is None:
+            return None
+        before = [t for t in verb.doc[max(0, where_word.i - 2):where_word.i] if t.text != ","][-1:]
+        found = self.index.of(before[0]) if before else None
+        if found is None and verb.dep_ == "acl:relcl":
+            found = next(iter(self.entities([verb.head])), None)
+        return found if found is not None and found["label"] == "LOC" else None
+
     def where(self, mention: Mention) -> tuple[dict | None, list[dict]]:
         """The place of the event, or the places it visits when the clause names several."""
         predicate = mention.predicate
-        if mention.mode in {"verb", "occurs", "light"} and predicate.dep_ == "acl:relcl" \
-                and any(_word(c) == "où" for c in predicate.children):
-            antecedent = self.entities([predicate.head])
-            if antecedent and antecedent[0]["label"] == "LOC":
-                return antecedent[0], []
+        if mention.mode in {"verb", "occurs", "light"}:
+            antecedent = self.relative_place(predicate)
+            if antecedent is not None:
+                return antecedent, []
         if mention.label == "visit" and mention.mode == "verb":
             for child in mention.trigger.children:
                 if child.dep_ in {"obj", "dep"}:
@@ -774,6 +785,11 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
                        *[c for c in trigger.children if c.dep_ in {"advmod", "case", "fixed"}]]
             if _lemma(current) in args["joining_verbs"] and case in args["recipient_prepositions"]:
                 # "X a participé hier à Djeddah au sommet": the verb's clause dates and places the event
+                return current, PRIORITY_VERB, "light"
+            if _lemma(current) in args["travel_verbs"] and (case in args["purpose_prepositions"]
+                                                            or any(_word(c) in args["purpose_prepositions"] for c in markers)) \
+                    and any(s.pos_ == "PRON" or article.phrase_entities(s) for s in _subjects(current)):
+                # "X est arrivé lundi à Dakar pour une visite": the traveller, day and place of the verb are the event's
                 return current, PRIORITY_VERB, "light"
             setting = case in args["setting_prepositions"] or _lemma(current) in args["joining_verbs"] \
                 or any(_word(c) in args["setting_prepositions"] for c in markers)
@@ -1214,7 +1230,8 @@ def _same_event(event: _Event, mention: Mention, article: _Article) -> bool:
     same_place = mention.location is not None and event.location[1] is not None
     nothing_own = not any(x for _, _, x in mention.participants) and mention.location is None and mention.date is None
     same_paragraph = "\n" not in article.doc.text[event.mentions[-1].trigger.idx:mention.trigger.idx]
-    return linked or bool(shared) or same_place or (nothing_own and same_paragraph)
+    same_sum = mention.amount is not None and mention.amount is event.amount  # one sum told once is one event
+    return linked or bool(shared) or same_place or same_sum or (nothing_own and same_paragraph)
 
 
 def _sentences_between(article: _Article, a: Token, b: Token) -> int:
@@ -1255,12 +1272,12 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         event.absorb(mention)
         events.append(event)
     _share_across(article, events)
-    # a noun alone, never told by a verb and with nobody, no place and no date, is not taken as an event
+    # a noun alone, never told by a verb and with nobody, no place, no date and no sum, is not taken as an event
     # ("a pris part au sommet" tells that it took place)
     joining = article.args["joining_verbs"]
     return [e for e in events if any(m.firm or m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
                                      for m in e.mentions)
-            or e.participants or e.location[1] is not None or e.date[1] is not None]
+            or e.participants or e.location[1] is not None or e.date[1] is not None or e.amount is not None]
 
 
 def _share_across(article: _Article, events: list[_Event]) -> None:
