@@ -10,6 +10,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from . import rulesdata
+from .entities import first_name_gender
 from .textnorm import fold
 
 TITLE_FAMILIES_FILE = "discourse/title_families.yml"
@@ -58,20 +59,24 @@ class MentionIndex:
                 found = mention
         return found
 
-    def antecedent(self, offset: int, *, preferred: list[dict] = ()) -> dict | None:
-        """Who a subject pronoun at `offset` points back to: the last person named before it, unless named
-        as the one spoken to ("a déclaré X à Y"); failing that the last speaker (`preferred`)."""
-        best = None
-        for mention in self.mentions:
+    def antecedent(self, offset: int, *, gender: str | None = None, gender_of=None, among=None) -> dict | None:
+        """Who a subject pronoun at `offset` points back to: the last person named before it, not named as the
+        one spoken to ("a déclaré X à Y"), whose gender is the pronoun's `gender` or unknown.
+
+        `gender_of` gives a mention's gender (by default its first name's, entities.first_name_gender);
+        `among` are the mentions to look in, in text order (by default all of the article's)."""
+        gender_of = gender_of or mention_gender
+        found = None
+        for mention in self.mentions if among is None else among:
             if mention["end"] > offset:
                 break
-            if mention["label"] == "PER" and not self._addressee(mention):
-                best = mention
-        if best is None:
-            best = next((m for m in reversed(preferred) if m["end"] <= offset and m["label"] == "PER"), None)
-        return best or self.last_before(offset)
+            if mention["label"] == "PER" and not self.addressee(mention) \
+                    and (gender is None or gender_of(mention) in {gender, None}):
+                found = mention
+        return found
 
-    def _addressee(self, mention: dict) -> bool:
+    def addressee(self, mention: dict) -> bool:
+        """A mention named as the one spoken to ("à X")."""
         span = self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
         if span is None or span.start == 0:
             return False
@@ -118,6 +123,11 @@ def title_families() -> TitleFamilies:
         raise rulesdata.RulesError(f"{rulesdata.rules_path(TITLE_FAMILIES_FILE)}: `families` must map each "
                                    "family to a non-empty list of title phrases")
     return TitleFamilies(families)
+
+
+def mention_gender(mention: dict) -> str | None:
+    """'f' or 'm' from the first name of a person's mention ("Doris Leuthard"), None when unknown."""
+    return first_name_gender(mention["text"])
 
 
 def phrase_tokens(token: Token, *, stop_deps=CLAUSE_DEPS) -> list[Token]:

@@ -20,7 +20,8 @@ from . import entities as entities_stage
 from . import nlp as nlp_stage
 from . import numbers
 from . import rulesdata
-from .discourse import CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, people_first, phrase_tokens, title_families
+from .discourse import (CLAUSE_DEPS, MentionIndex, example_mentions, example_nlp, mention_gender, people_first,
+                        phrase_tokens, title_families)
 from .matching import AnchoredMatcher
 from .textnorm import fold
 
@@ -882,12 +883,9 @@ def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], b
             gender = "f" if "elle" in word else "m"
             recent = article.agents[-1] if article.agents else None
             if recent is not None and _sentences_between(article, recent[0], token) <= 1 \
-                    and _first_name_gender(recent[1]) in {gender, None}:
+                    and mention_gender(recent[1]) in {gender, None}:
                 return [recent[1]], False
-            found = article.index.antecedent(offset)
-            if found is not None and _first_name_gender(found) not in {gender, None}:
-                found = next((m for m in reversed(article.index.mentions) if m["end"] <= offset and m["label"] == "PER"
-                              and _first_name_gender(m) == gender), None)
+            found = article.index.antecedent(offset, gender=gender)
             return ([found] if found else []), False
         return [], False
     found = article.phrase_entities(token)
@@ -897,11 +895,6 @@ def _people(article: _Article, token: Token, offset: int) -> tuple[list[dict], b
             return [], count  # "les deux dirigeants": the people of the last event with that many
         return [], True
     return found, False
-
-
-def _first_name_gender(person: dict) -> str | None:
-    """'f' or 'm' from the first name of a person's mention ("Doris Leuthard"), None when unknown."""
-    return entities_stage.first_name_gender(person["text"])
 
 
 def _appositive_person(article: _Article, token: Token) -> dict | None:

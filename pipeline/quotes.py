@@ -272,6 +272,10 @@ class _People:
         for person in self.by_id.values():
             person.gender = entities_stage.first_name_gender(person.mention["text"]) or person.gender
 
+    def gender_of(self, mention: dict) -> str | None:
+        person = self.by_id.get(mention["entity_id"])
+        return person.gender if person is not None else None
+
     def fits(self, mention: dict, *, gender: str | None, country: str | None, families: frozenset,
              untitled: bool = False) -> bool:
         person = self.by_id.get(mention["entity_id"])
@@ -379,7 +383,7 @@ class _Speakers:
         for mention in self.outside:
             if mention["end"] > offset:
                 break
-            if mention["label"] == "PER" and not self.index._addressee(mention) and self.people.fits(
+            if mention["label"] == "PER" and not self.index.addressee(mention) and self.people.fits(
                     mention, gender=gender, country=country, families=families, untitled=untitled):
                 found = mention
                 if country and country in self.people.by_id[mention["entity_id"]].countries:
@@ -421,7 +425,8 @@ class _Speakers:
     def pronoun(self, token: Token) -> dict | None:
         """Who a subject or stressed pronoun stands for: the nearest person or description that fits its gender."""
         gender = _speaker_rules().pronouns.get(_fold(token.text))
-        person = self._last_subject(token, gender) or self._nearest_person(token.idx, gender=gender)
+        person = self._last_subject(token, gender) or self.index.antecedent(
+            token.idx, gender=gender, gender_of=self.people.gender_of, among=self.outside)
         described = self._described_before(token, gender)
         if described is not None and (person is None or described[0] > person["start"]):
             return described[1]

@@ -60,3 +60,17 @@ def test_every_quote_carries_its_rule_and_span(nlp):
     found = quotes.extract(doc, mentions=mentions, roles=[])
     assert [(q["speaker_id"], q["rule_id"]) for q in found] == [("A", "quote.after-verb"), ("A", "quote.same-speaker")]
     assert all(text[q["start"]:q["end"]] == q["text"] for q in found)
+
+
+def test_antecedent_of_a_pronoun_skips_the_other_gender_and_the_one_spoken_to(nlp):
+    from pipeline.discourse import MentionIndex, example_mentions
+
+    text = "Angela Merkel a parlé à Paul Dupont, puis Jean Martin est arrivé. Elle a souri."
+    doc = nlp(text)
+    mentions, names = example_mentions(doc)
+    index = MentionIndex(doc, mentions)
+    at = text.index("Elle")
+    assert names[index.antecedent(at)["entity_id"]] == "Jean Martin"
+    assert names[index.antecedent(at, gender="f")["entity_id"]] == "Angela Merkel"
+    assert names[index.antecedent(at, gender="m")["entity_id"]] == "Jean Martin"
+    assert index.antecedent(text.index("Jean"), gender="m") is None  # "à Paul Dupont": spoken to
