@@ -73,7 +73,8 @@ def _arguments() -> dict:
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
                     "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
                     "leader_families", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words",
-                    "object_reach", "purpose_prepositions", "travel_verbs", "place_relatives")
+                    "object_reach", "purpose_prepositions", "travel_verbs", "place_relatives",
+                    "indefinite_determiners")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -226,6 +227,8 @@ class Mention:
     participants: list[tuple[dict, str, bool]] = field(default_factory=list)  # (mention, role, explicit)
     amount: dict | None = None
     inherits: bool | int = False  # refers back to the agents of the last event, or to its N people
+    document: str | None = None  # what an agreement signs ("accord", "déclaration")
+    new_document: bool = False  # brought in by an indefinite determiner ("des accords")
 
     @property
     def start(self) -> int:
@@ -492,6 +495,22 @@ class _Article:
         if requirement in {"founded", "document", "office"}:
             return self._object_in(trigger, requirement)
         return False
+
+    def document(self, trigger: Token) -> tuple[str | None, bool]:
+        """The kind of document an agreement is about ("accord", "déclaration", "mémorandum"), from its object or
+        the words after its verb, a compound by its first part ("accord-cadre" -> "accord"); and whether the text
+        brings it in as new ("des accords", "un mémorandum") rather than referring back ("les accords conclus")."""
+        words = self.args["agreement_documents"]
+        candidates = [c for c in trigger.children if c.dep_ in {"obj", "nsubj:pass", "nmod", "xcomp", "appos"}]
+        if trigger.dep_ == "acl:relcl" or (trigger.dep_ == "acl" and trigger.pos_ == "VERB"):
+            candidates.append(trigger.head)
+        if trigger.pos_ == "VERB":
+            candidates += self._words_after(trigger, self.args["object_stop_words"])
+        for token in candidates:
+            for form in (_lemma(token), _word(token)):
+                if form in words and token.pos_ in {"NOUN", "PROPN"}:
+                    return form.split("-")[0], _indefinite(token)
+        return None, False
 
     def _object_in(self, trigger: Token, kind: str) -> bool:
         words = {"founded": self.args["founded_things"], "document": self.args["agreement_documents"],
@@ -849,6 +868,14 @@ def _anaphoric(trigger: Token, article: _Article) -> bool | str:
     return case in {"du", "au", "aux", "des"}
 
 
+def _indefinite(token: Token) -> bool:
+    """A noun brought in as new: an indefinite article or a numeral ("des accords", "trois accords"), read from
+    the word before it too (the parser takes many a "des" for "de les")."""
+    before = token.nbor(-1) if token.i > 0 else None
+    return any(c.dep_ == "det" and "Definite=Ind" in c.morph or c.dep_ == "nummod" for c in token.children) \
+        or before is not None and (_word(before) in _arguments()["indefinite_determiners"] or before.like_num)
+
+
 def _ordinal(trigger: Token) -> str | None:
     ordinals = _arguments()["ordinals"]
     for child in trigger.children:
@@ -1112,6 +1139,8 @@ def _mentions(article: _Article) -> list[Mention]:
 
 def _fill(article: _Article, mention: Mention) -> None:
     mention.status = article.status(mention)
+    if mention.label == "agreement":
+        mention.document, mention.new_document = article.document(mention.trigger)
     mention.date, mention.date_text, mention.date_rule = article.when(mention)
     # an invitation's "à Washington" is where the guests are to go, not where they were invited
     location, hosts = article.where(mention) if mention.label != "invitation" else (None, [])
@@ -1183,6 +1212,9 @@ def _conflicts(event: _Event, mention: Mention) -> bool:
     known = {eid for eid, (_, role, _) in event.participants.items() if role == "target"}
     if targets and not targets & known:
         return True
+    documents = {m.document for m in event.mentions if m.document}
+    if mention.new_document and documents and mention.document not in documents:
+        return True  # "ont adopté une déclaration" then "ont signé des accords": two agreements
     ordinals = {m.ordinal for m in event.mentions if m.ordinal}
     if mention.ordinal and mention.ordinal not in ordinals:
         return True
