@@ -519,6 +519,9 @@ class _Article:
         candidates = [c for c in trigger.children if c.dep_ in deps]
         if trigger.dep_ == "acl:relcl" or (trigger.dep_ == "acl" and trigger.pos_ == "VERB"):
             candidates.append(trigger.head)
+        opener = _sentence_opener(self, trigger)
+        if opener is not None and kind == "founded":
+            candidates += _subjects(opener)  # "Créée en 1963, l'Organisation ...": the main clause's subject
         for child in candidates:
             if _lemma(child) in words or _word(child) in words:
                 return True
@@ -968,12 +971,13 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
     trigger, predicate = mention.trigger, mention.predicate
     role = "host" if _lemma(predicate) in args["host_verbs"] and trigger is not predicate else "agent"
     opener = _sentence_opener(article, trigger)
-    if opener is not None and mention.label in {"visit", "election"}:
-        # "Arrivée la veille à Montevideo, Ursula von der Leyen a ...": the main clause's subject did it
+    if opener is not None and mention.label in {"visit", "election", "founding"}:
+        # "Arrivée la veille à Montevideo, Ursula von der Leyen a ...": the main clause's subject did it;
+        # "Créé en 1991, le Mercosur ...": it is what was founded
         for subject in _subjects(opener)[:1]:
             found, _ = _people(article, subject, subject.idx)
             if found:
-                return found, "agent", False
+                return found, "target" if mention.label == "founding" else "agent", False
     if mention.mode in {"verb", "light", "setting"} and not _reduced_relative(trigger):
         for token in [predicate, *_chain(predicate)[1:]]:
             subjects = [s for s in _subjects(token) if s is not trigger]
@@ -1063,6 +1067,10 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
         out += [(e, "participant") for e in people_first([e for e in named if e["label"] in args["participant_labels"]])]
     if mention.label == "election" and not out and predicate.dep_ in {"acl:relcl", "acl"}:
         out += [(e, "agent") for e in article.phrase_entities(predicate.head)]
+    if mention.label == "election" and not out and trigger.i > 1 and trigger.nbor(-1).text == ",":
+        # "Pour Lula, revenu au pouvoir en 2023, ...": the person the participle stands beside
+        named = article.index.of(trigger.nbor(-2))
+        out += [(named, "agent")] if named is not None and named["label"] == "PER" else []
     if mention.label == "founding" and trigger.pos_ == "NOUN" and not any(r == "target" for _, r in out) \
             and any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children) and _is_verb(predicate):
         # "depuis sa création, le format C5+1 est devenu ...": the possessive is the clause's subject
