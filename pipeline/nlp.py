@@ -1,6 +1,7 @@
 """Sentences and the spaCy pipeline: the model plus the project's registered components."""
 from __future__ import annotations
 
+import bisect
 import re
 
 import spacy
@@ -107,8 +108,8 @@ def _repair_boundaries(text: str, rows: list[dict]) -> list[dict]:
 
 
 def sentence_of(sentence_rows: list[dict], start: int) -> int | None:
-    """The sentence_id containing character offset `start`."""
-    for row in sentence_rows:
-        if row["start"] <= start < row["end"]:
-            return row["sentence_id"]
+    """The sentence_id containing character offset `start`; the rows are those of `sentences`, in text order."""
+    at = bisect.bisect_right(sentence_rows, start, key=lambda row: row["start"]) - 1
+    if at >= 0 and start < sentence_rows[at]["end"]:
+        return sentence_rows[at]["sentence_id"]
     return None

@@ -441,7 +441,7 @@ class _Speakers:
         for open_, close in self.quoted:
             if close < token.idx and "\n" not in self.text[close:token.idx] and token.idx - close < 40:
                 anchor = open_
-        sentence = self._sentence_index(anchor)
+        sentence = nlp_stage.sentence_of(self.sentences, anchor)
         return self.sentences[max(0, sentence - 1)]["start"] if sentence is not None else 0
 
     def _last_subject(self, token: Token, gender: str | None) -> dict | None:
@@ -455,7 +455,7 @@ class _Speakers:
             if mention["start"] < start or mention["label"] != "PER" \
                     or not self.people.fits(mention, gender=gender, country=None, families=frozenset()):
                 continue
-            where = self._sentence_index(mention["start"])
+            where = nlp_stage.sentence_of(self.sentences, mention["start"])
             if where != found_in and self._is_subject(mention):
                 found, found_in = mention, where  # the first subject of the latest sentence
         return found
@@ -468,7 +468,7 @@ class _Speakers:
             return False
         if any(t.dep_ in {"nsubj", "nsubj:pass"} and t.i < t.head.i for t in span):
             return True
-        row = self.sentences[self._sentence_index(mention["start"])]
+        row = self.sentences[nlp_stage.sentence_of(self.sentences, mention["start"])]
         before = [t for t in self.doc[:span.start] if t.idx >= row["start"]]
         if any(t.pos_ in {"VERB", "AUX"} for t in before):
             return False
@@ -493,12 +493,6 @@ class _Speakers:
             found = self._descriptor(t)
             if found is not None:
                 return t.idx, found
-        return None
-
-    def _sentence_index(self, offset: int) -> int | None:
-        for i, row in enumerate(self.sentences):
-            if row["start"] <= offset < row["end"]:
-                return i
         return None
 
     def _organisation(self, token: Token) -> dict | None:
@@ -534,7 +528,7 @@ class _Speakers:
     def _source_before(self, token: Token) -> dict | None:
         """The issuer of a source named in the two sentences before ("X a publié un communiqué. « ... »,
         affirme le texte"): "de X" after its noun, or the subject of the verb it is the object of."""
-        sentence = self._sentence_index(token.idx)
+        sentence = nlp_stage.sentence_of(self.sentences, token.idx)
         start = self.sentences[max(0, sentence - 2)]["start"] if sentence is not None else token.idx
         for t in reversed(self.doc[:token.i]):
             if t.idx < start:
@@ -761,7 +755,7 @@ class _Speakers:
     def previous_sentence(self, open_: int) -> tuple[dict | None, str | None]:
         """Speaker of a quote standing as a sentence of its own after "X a déclaré :" or after a sentence whose
         main verb reports X's speech ("X a pris la parole devant les députés. « ... »")."""
-        sentence = self._sentence_index(open_)
+        sentence = nlp_stage.sentence_of(self.sentences, open_)
         if sentence is None or sentence == 0 or self.text[self.sentences[sentence]["start"]:open_].strip():
             return None, None
         previous = self.sentences[sentence - 1]
@@ -818,7 +812,7 @@ def extract(doc: Doc, *, mentions: list[dict], roles: list[dict] | None = None,
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        sentence = speakers._sentence_index(open_)
+        sentence = nlp_stage.sentence_of(sentences, open_)
         before = text[sentences[sentence]["start"]:open_] if sentence is not None else ""
         if not is_speech(doc, start, end, quoted=text[start:end], before=before):
             continue
