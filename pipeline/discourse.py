@@ -14,6 +14,7 @@ from .entities import first_name_gender
 from .textnorm import fold
 
 TITLE_FAMILIES_FILE = "discourse/title_families.yml"
+ARGUMENTS_FILE = "events/arguments.yml"
 
 # Dependencies that open a clause of its own: a phrase stops there.
 CLAUSE_DEPS = frozenset({"acl:relcl", "ccomp", "advcl", "parataxis", "csubj"})
@@ -80,8 +81,7 @@ class MentionIndex:
         span = self.doc.char_span(mention["start"], mention["end"], alignment_mode="expand")
         if span is None or span.start == 0:
             return False
-        before = self.doc[span.start - 1]
-        return before.lower_ in {"à", "au", "aux"}
+        return self.doc[span.start - 1].lower_ in _recipient_prepositions()
 
 
 class TitleFamilies:
@@ -123,6 +123,13 @@ def title_families() -> TitleFamilies:
         raise rulesdata.RulesError(f"{rulesdata.rules_path(TITLE_FAMILIES_FILE)}: `families` must map each "
                                    "family to a non-empty list of title phrases")
     return TitleFamilies(families)
+
+
+@functools.lru_cache(maxsize=1)
+def _recipient_prepositions() -> frozenset[str]:
+    """Prepositions before the one spoken to or given to ("à X"), from rules/events/arguments.yml."""
+    return frozenset(fold(w) for w in rulesdata.require(rulesdata.load_yaml(ARGUMENTS_FILE), "recipient_prepositions",
+                                                         ARGUMENTS_FILE))
 
 
 def mention_gender(mention: dict) -> str | None:

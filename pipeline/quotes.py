@@ -53,7 +53,7 @@ def _rules() -> dict:
 @functools.lru_cache(maxsize=1)
 def _verbs() -> dict:
     data = rulesdata.load_yaml(VERBS_FILE)
-    for key in ("verbs", "phrases"):
+    for key in ("verbs", "phrases", "passive_auxiliaries"):
         rulesdata.require(data, key, VERBS_FILE)
     lemmas = {lemma: lemma for lemma in data["verbs"]}
     # "note", "analyse", "indique": present forms the tagger often takes for nouns
@@ -63,7 +63,8 @@ def _verbs() -> dict:
                    for end in ("", "e", "s", "es")}
     phrases = [tuple(_fold(w) for w in phrase) for phrase in data["phrases"]]
     return {"lemmas": {**participles, **lemmas}, "present": present, "participles": participles,
-            "phrases": sorted(phrases, key=len, reverse=True)}
+            "phrases": sorted(phrases, key=len, reverse=True),
+            "passive_auxiliaries": frozenset(_fold(w) for w in data["passive_auxiliaries"])}
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,15 @@ class _SpeakerRules:
     source_nouns: frozenset
     prepositions: frozenset
     person_only: frozenset
+    genderless_articles: frozenset
+    feminine_endings: tuple
 
 
 @functools.lru_cache(maxsize=1)
 def _speaker_rules() -> _SpeakerRules:
     data = rulesdata.load_yaml(SPEAKERS_FILE)
     for key in ("pronouns", "honorifics", "ignored_families", "person_nouns", "organisation_nouns", "source_nouns",
-                "source_prepositions", "person_only_prepositions"):
+                "source_prepositions", "person_only_prepositions", "genderless_articles", "feminine_title_endings"):
         rulesdata.require(data, key, SPEAKERS_FILE)
     ignored = frozenset(data["ignored_families"])
     return _SpeakerRules(
@@ -94,7 +97,9 @@ def _speaker_rules() -> _SpeakerRules:
         organisation_nouns=frozenset(_fold(w) for w in data["organisation_nouns"]),
         source_nouns=frozenset(_fold(w) for w in data["source_nouns"]),
         prepositions=frozenset(_fold(w) for w in data["source_prepositions"]),
-        person_only=frozenset(_fold(w) for w in data["person_only_prepositions"]))
+        person_only=frozenset(_fold(w) for w in data["person_only_prepositions"]),
+        genderless_articles=frozenset(_fold(w) for w in data["genderless_articles"]),
+        feminine_endings=tuple(_fold(w) for w in data["feminine_title_endings"]))
 
 
 def _families(text: str) -> frozenset[str]:
@@ -216,11 +221,12 @@ def _title_gender(doc: Doc, title) -> str | None:
     det = doc[title.start - 1] if title.start > 0 and doc[title.start - 1].pos_ == "DET" else None
     if title[0].pos_ == "DET":
         det, title = title[0], title[1:]
-    if det is not None and _fold(det.text) not in {"l'", "les"}:
+    rules = _speaker_rules()
+    if det is not None and _fold(det.text) not in rules.genderless_articles:
         return _morph_gender(det)
     word = title[0] if len(title) else None
     return _morph_gender(word) if word is not None and not _fold(word.text).endswith("e") else (
-        "f" if word is not None and _fold(word.text).endswith(("trice", "ière", "ente", "euse", "esse")) else None)
+        "f" if word is not None and _fold(word.text).endswith(rules.feminine_endings) else None)
 
 
 def _title_before(doc: Doc, span, mention_edges: set[int]) -> str:
@@ -600,7 +606,7 @@ class _Speakers:
             if found is None:
                 continue
             verb, size = found
-            if _passive(tail[k]) or k > 0 and _fold(tail[k - 1].text) == "été":
+            if _passive(tail[k]) or k > 0 and _fold(tail[k - 1].text) in _verbs()["passive_auxiliaries"]:
                 return None, verb, True  # "a-t-il été précisé": impersonal
             pronoun = next((t for t in tail[max(0, k - 3):k + size + 1] if self._pronoun_token(t)), None)
             if pronoun is not None:
