@@ -130,7 +130,7 @@ def _tense_rules() -> dict:
     data = rulesdata.load_yaml(TENSE)
     fill = {"adverbs": rulesdata.require(data, "adverbs", TENSE), "participle": rulesdata.require(data, "participle", TENSE)}
     cues = []
-    for priority, label in enumerate(("future", "conditional", "past")):
+    for priority, label in enumerate(("nearest", "future", "conditional", "past")):
         for pattern in rulesdata.require(data, "cues", TENSE).get(label, []):
             try:
                 expanded = re.sub(r"\{(adverbs|participle)\}", lambda m: fill[m.group(1)], pattern)
@@ -151,7 +151,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 
 
 def tense(text: str, start: int, end: int, *, bounds: list[tuple[int, int]] | None = None) -> str | None:
-    """`past`, `future` or `conditional` from the verb cue nearest to text[start:end] in its sentence
+    """`past`, `future`, `conditional` or `nearest` (no tense to go by) from the verb cue nearest to text[start:end] in its sentence
     (`bounds`: the text's sentence_bounds, when the caller has them)."""
     rules = _tense_rules()
     bounds = bounds or sentence_bounds(text)
@@ -340,10 +340,104 @@ def _day_before_clock(ctx, rule, m, day: int):
     """ "le 16 à 18h" with no date before it: the 16th of the month the tense points to."""
     if ctx.anchor is None or not _tables()["clock_after_day"].match(ctx.text, m.end()):
         return []
+    chosen = _day_near_anchor(ctx, m, day)
+    return [_row(m, rule, chosen.isoformat(), resolved=True, anchor=ctx.anchor)] if chosen else []
+
+
+def _day_near_anchor(ctx, m, day: int) -> dt.date | None:
+    """The `day` of the anchor's month, or of the month before or after it, that the tense points to."""
     months = [_add_months(ctx.anchor.replace(day=1), k) for k in (-1, 0, 1)]
     candidates = [d.replace(day=day) for d in months if _valid(d.year, d.month, day)]
-    chosen = _pick(candidates, ctx.anchor, ctx.tense(m)) if candidates else None
-    return [_row(m, rule, chosen.isoformat(), resolved=True, anchor=ctx.anchor)] if chosen else []
+    return _pick(candidates, ctx.anchor, ctx.tense(m)) if candidates else None
+
+
+def _days_without_month(ctx, rule, m):
+    """ "du 13 au 18" with no month: in the month of the last date the text gave, else in the month
+    around the anchor the tense points to; the second day in the next month when it is smaller."""
+    first_day, last_day = _day(m.group("day")), _day(m.group("day2"))
+    last = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", ctx.last_value or "")
+    if last and _valid(int(last.group(1)), int(last.group(2)), first_day):
+        first = dt.date(int(last.group(1)), int(last.group(2)), first_day)
+    elif ctx.anchor is not None:
+        first = _day_near_anchor(ctx, m, first_day)
+    else:
+        return []
+    if first is None:
+        return []
+    month = first.replace(day=1) if last_day > first_day else _add_months(first.replace(day=1), 1)
+    if not _valid(month.year, month.month, last_day):
+        return []
+    anchor = None if last else ctx.anchor
+    return [_row(m, rule, first.isoformat(), resolved=True, anchor=anchor, group="t"),
+            _row(m, rule, month.replace(day=last_day).isoformat(), resolved=True, anchor=anchor, group="t2")]
+
+
+def _numeric_day_month(ctx, rule, m):
+    """ "le 16/06": a day and month in digits, the year found from the tense."""
+    day, month = (int(x) for x in m.group("t").split("/"))
+    if not 1 <= month <= 12:
+        return []
+    value, resolved, anchor = _resolve_day(ctx, m, month, day, None)
+    return [_row(m, rule, value, resolved=resolved, anchor=anchor)] if value else []
+
+
+def _night_of_day(ctx, rule, m):
+    """ "la nuit du 2 au 3 mars": one night, the one that starts on the first day."""
+    month = _look("month", m.group("month"))
+    year = int(m.group("year")) if _group(m, "year") else None
+    day = _day(m.group("day"))
+    if _group(m, "day2") and _day(m.group("day2")) < day:  # "du 31 au 1er avril": the night starts in March
+        month = month - 1 or 12
+        year = year - 1 if year and month == 12 else year
+    value, resolved, anchor = _resolve_day(ctx, m, month, day, year)
+    return [_row(m, rule, f"{value}TNI", resolved=resolved, anchor=anchor)] if value else []
+
+
+def _week_of_month(ctx, rule, m):
+    """ "la première semaine de mars", "la dernière semaine de septembre": the ISO week whose Thursday
+    is the month's first (or last; second, third...) Thursday."""
+    month_row = _month(ctx, rule, m)[0]
+    if not month_row["resolved"] or month_row["value"] is None:
+        return [{**month_row, "value": None, "resolved": False}]
+    year, month = int(month_row["value"][:4]), int(month_row["value"][5:7])
+    thursdays = [d for d in (dt.date(year, month, k) for k in range(1, _calendar.monthrange(year, month)[1] + 1))
+                 if d.isoweekday() == 4]
+    n = -1 if _group(m, "final") else min(int(_look("ordinal", m.group("ordinal"))), len(thursdays))
+    return [{**month_row, "value": _iso_week(thursdays[n - 1 if n > 0 else n])}]
+
+
+def _weekday_in_eight(ctx, rule, m):
+    """ "lundi en huit", "jeudi en quinze": the coming weekday, one or two weeks later."""
+    weeks = {8: 1, 15: 2}.get(_number(ctx, m))
+    if weeks is None:
+        return []
+    if ctx.anchor is None:
+        return [_row(m, rule, None, resolved=False)]
+    weekday = _look("weekday", m.group("weekday"))
+    coming = next(ctx.anchor + dt.timedelta(days=k) for k in range(1, 8)
+                  if (ctx.anchor + dt.timedelta(days=k)).isoweekday() == weekday)
+    return [_row(m, rule, (coming + dt.timedelta(weeks=weeks)).isoformat(), resolved=True, anchor=ctx.anchor)]
+
+
+def _short_year(ctx, rule, m):
+    """ "en 98", "l'été 09", "mai 68": a two-digit year, in the century that puts it no more than ten
+    years after the anchor; with the season, month or day when the text gives one."""
+    if ctx.anchor is None:
+        return [_row(m, rule, None, resolved=False)]
+    yy = int(m.group("yy"))
+    year = 2000 + yy if 2000 + yy <= ctx.anchor.year + 10 else 1900 + yy
+    if _group(m, "season"):
+        suffix = f"-{_look('season', m.group('season'))}"
+    elif _group(m, "day"):
+        month, day = _look("month", m.group("month")), _day(m.group("day"))
+        if not _valid(year, month, day):
+            return []
+        suffix = f"-{month:02d}-{day:02d}"
+    elif _group(m, "month"):
+        suffix = f"-{_look('month', m.group('month')):02d}"
+    else:
+        suffix = ""
+    return [_row(m, rule, f"{year:04d}{suffix}", resolved=True, anchor=ctx.anchor)]
 
 
 def _week_of_day(ctx, rule, m):
@@ -708,6 +802,8 @@ _VALUE_FUNCTIONS = {
     "duration": _duration, "every": _every, "same_as_reference": _same_as_reference, "week_of_day": _week_of_day,
     "night": _night, "month_of_shifted_year": _month_of_shifted_year, "holiday": _holiday,
     "weekday_of_week": _weekday_of_week, "fraction_duration": _fraction_duration, "every_weekday": _every_weekday, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
+    "days_without_month": _days_without_month, "numeric_day_month": _numeric_day_month, "night_of_day": _night_of_day,
+    "week_of_month": _week_of_month, "weekday_in_eight": _weekday_in_eight, "short_year": _short_year,
 }
 
 
