@@ -74,7 +74,7 @@ def _arguments() -> dict:
                     "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
                     "leader_families", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words",
                     "object_reach", "purpose_prepositions", "travel_verbs", "place_relatives",
-                    "indefinite_determiners")
+                    "indefinite_determiners", "frame_relatives", "frame_nouns", "frame_determiners")
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -1305,6 +1305,7 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         event.absorb(mention)
         events.append(event)
     _share_across(article, events)
+    _share_frame(article, events)
     # a noun alone, never told by a verb and with nobody, no place, no date and no sum, is not taken as an event
     # ("a pris part au sommet" tells that it took place)
     joining = article.args["joining_verbs"]
@@ -1338,6 +1339,43 @@ def _share_across(article: _Article, events: list[_Event]) -> None:
                 for eid, (entity, role, explicit) in other.participants.items():
                     if role == "recipient":
                         event.participants.setdefault(eid, (entity, role, explicit))
+
+
+def _frame_of(article: _Article, event: _Event, events: list[_Event]) -> _Event | None:
+    """The event the clause of an event says it happened at, read from the words before its verb: a relative
+    after a setting word ("le sommet, au cours duquel les dirigeants ont adopté") stands for the event named
+    just before it in the sentence; "à cette occasion" for the last event told before."""
+    args = article.args
+    mention = next((m for m in event.mentions if m.mode not in {"noun", "setting"}), None)
+    if mention is None:
+        return None
+    predicate = mention.predicate
+    sent = article.sent(predicate)
+    for token in predicate.doc[sent.start:predicate.i]:
+        earlier = [e for e in events if e is not event and any(m.trigger.i < token.i for m in e.mentions)]
+        before = predicate.doc[max(sent.start, token.i - 3):token.i]
+        if _word(token) in args["frame_relatives"] and any(_word(t) in args["setting_prepositions"] for t in before):
+            inside = [e for e in earlier if any(sent.start <= m.trigger.i < token.i for m in e.mentions)]
+            if inside:
+                return max(inside, key=lambda e: max(m.trigger.i for m in e.mentions if m.trigger.i < token.i))
+        if _lemma(token) in args["frame_nouns"] and any("PronType=Dem" in t.morph or _word(t) in args["frame_determiners"]
+                                                       for t in before[-1:]):
+            if earlier:
+                return max(earlier, key=lambda e: max(m.trigger.i for m in e.mentions if m.trigger.i < token.i))
+    return None
+
+
+def _share_frame(article: _Article, events: list[_Event]) -> None:
+    """An event told as happening at another ("au cours duquel", "à cette occasion") takes its date and place
+    when its own clause gives none."""
+    for event in events:
+        frame = _frame_of(article, event, events)
+        if frame is None:
+            continue
+        if event.date[1] is None and frame.date[1] is not None:
+            event.date = frame.date
+        if event.location[1] is None and frame.location[1] is not None:
+            event.location = frame.location
 
 
 def extract(doc: Doc, *, doc_id: str, mentions: list[dict], timexes: list[dict], amounts: list[dict],
