@@ -567,15 +567,17 @@ class _Article:
     def _person_after(self, trigger: Token, titles: frozenset) -> bool:
         """"a reçu Xi Jinping lundi", "a reçu mardi au palais, dans le cadre d'une cérémonie, son homologue": the
         first noun after the verb that no preposition introduces (past adverbs, determiners, dates and
-        complements closed by a comma) is a named person or a title."""
-        in_complement = False
+        complements closed by a comma or by a determiner after a noun) is a named person or a title."""
+        in_complement, previous = False, trigger
         for token in self._words_after(trigger, reach=self.args["object_reach"]):
+            previous, before = token, previous
             if token.pos_ == "ADP" or (token.is_punct and token.text != ","):
                 in_complement = token.pos_ == "ADP"
                 continue
-            if token.text == ",":
-                in_complement = False
-                continue
+            if token.text == "," or token.pos_ == "DET" and before.pos_ in {"NOUN", "PROPN", "ADJ"}:
+                in_complement = False  # "à l'aéroport de Ouagadougou | leur homologue": a new noun phrase
+                if token.text == ",":
+                    continue
             if in_complement or token.pos_ in {"ADV", "DET", "ADJ"} or self.timex_at(token) is not None:
                 continue
             found = self.index.of(token)
@@ -828,8 +830,13 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
 
 def _clause(article: _Article, trigger: Token, predicate: Token, mode: str) -> list[Token]:
     """The words that state the event: the verb's clause, or only the noun's phrase when the verb says
-    something else about it ("avant la visite de X, le ministère a indiqué ...")."""
+    something else about it ("avant la visite de X, le ministère a indiqué ..."); a participle on the noun that
+    says when or where it takes place belongs to it ("le sommet prévu le 9 février", "la réunion tenue à Rabat")."""
     tokens = {t.i: t for t in phrase_tokens(trigger)}
+    planned = _status_rules()["planned_modifiers"]
+    for child in trigger.children:
+        if child.dep_ == "acl" and _is_verb(child) and (_word(child) in planned or _lemma(child) in article.args["occurrence_verbs"]):
+            tokens.update({t.i: t for t in phrase_tokens(child)})
     if mode in {"verb", "occurs", "light"}:
         tokens.update({t.i: t for t in phrase_tokens(predicate)})
         if predicate.sent != trigger.sent:
