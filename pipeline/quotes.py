@@ -20,6 +20,7 @@ from . import entities as entities_stage
 from . import nlp as nlp_stage
 from . import rulesdata
 from .discourse import MentionIndex, example_mentions, example_nlp, phrase_tokens, title_families
+from .textnorm import fold
 
 RULES_FILE = "quotes/quotes.yml"
 SPEAKERS_FILE = "quotes/speakers.yml"
@@ -29,13 +30,9 @@ _MARKS = frozenset({"«", "»", "“", "”", "\""})
 _OF = frozenset({"de", "du", "des", "d'"})
 
 
-def _fold(text: str) -> str:
-    return text.lower().replace("’", "'")
-
-
 def _phrase_pattern(phrases) -> re.Pattern | None:
     """One regex finding any of the phrases as whole words in folded text, longest first."""
-    forms = sorted({_fold(p) for p in phrases}, key=len, reverse=True)
+    forms = sorted({fold(p) for p in phrases}, key=len, reverse=True)
     if not forms:
         return None
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])")
@@ -61,10 +58,10 @@ def _verbs() -> dict:
     # "tweeté", "félicitée": participles the lemmatiser leaves as they are
     participles = {lemma[:-2] + "é" + end: lemma for lemma in data["verbs"] if lemma.endswith("er")
                    for end in ("", "e", "s", "es")}
-    phrases = [tuple(_fold(w) for w in phrase) for phrase in data["phrases"]]
+    phrases = [tuple(fold(w) for w in phrase) for phrase in data["phrases"]]
     return {"lemmas": {**participles, **lemmas}, "present": present, "participles": participles,
             "phrases": sorted(phrases, key=len, reverse=True),
-            "passive_auxiliaries": frozenset(_fold(w) for w in data["passive_auxiliaries"])}
+            "passive_auxiliaries": frozenset(fold(w) for w in data["passive_auxiliaries"])}
 
 
 @dataclass(frozen=True)
@@ -90,16 +87,16 @@ def _speaker_rules() -> _SpeakerRules:
         rulesdata.require(data, key, SPEAKERS_FILE)
     ignored = frozenset(data["ignored_families"])
     return _SpeakerRules(
-        pronouns={_fold(k): v for k, v in data["pronouns"].items()},
-        honorifics={_fold(k): v for k, v in data["honorifics"].items()},
+        pronouns={fold(k): v for k, v in data["pronouns"].items()},
+        honorifics={fold(k): v for k, v in data["honorifics"].items()},
         ignored_families=ignored, family_heads=title_families().heads(leaving_out=ignored),
-        person_nouns=frozenset(_fold(w) for w in data["person_nouns"]),
-        organisation_nouns=frozenset(_fold(w) for w in data["organisation_nouns"]),
-        source_nouns=frozenset(_fold(w) for w in data["source_nouns"]),
-        prepositions=frozenset(_fold(w) for w in data["source_prepositions"]),
-        person_only=frozenset(_fold(w) for w in data["person_only_prepositions"]),
-        genderless_articles=frozenset(_fold(w) for w in data["genderless_articles"]),
-        feminine_endings=tuple(_fold(w) for w in data["feminine_title_endings"]))
+        person_nouns=frozenset(fold(w) for w in data["person_nouns"]),
+        organisation_nouns=frozenset(fold(w) for w in data["organisation_nouns"]),
+        source_nouns=frozenset(fold(w) for w in data["source_nouns"]),
+        prepositions=frozenset(fold(w) for w in data["source_prepositions"]),
+        person_only=frozenset(fold(w) for w in data["person_only_prepositions"]),
+        genderless_articles=frozenset(fold(w) for w in data["genderless_articles"]),
+        feminine_endings=tuple(fold(w) for w in data["feminine_title_endings"]))
 
 
 def _families(text: str) -> frozenset[str]:
@@ -174,7 +171,7 @@ def is_speech(doc: Doc, start: int, end: int, *, quoted: str, before: str = "") 
     capitalised = sum(w[0].isupper() for w in words[1:]) / max(1, len(words) - 1)
     if capitalised > rules["max_capitalised_share"]:
         return False
-    tail = _fold(before).rstrip()
+    tail = fold(before).rstrip()
     if rules["naming_cues"] is not None and tail and (tail[-1].isalpha() or tail[-1] == "'") \
             and rules["naming_cues"].search(" ".join(_WORD.findall(tail)[-3:])):
         return False  # "un plan intitulé « ... »", "le slogan « ... »": a name, not speech
@@ -222,11 +219,11 @@ def _title_gender(doc: Doc, title) -> str | None:
     if title[0].pos_ == "DET":
         det, title = title[0], title[1:]
     rules = _speaker_rules()
-    if det is not None and _fold(det.text) not in rules.genderless_articles:
+    if det is not None and fold(det.text) not in rules.genderless_articles:
         return _morph_gender(det)
     word = title[0] if len(title) else None
-    return _morph_gender(word) if word is not None and not _fold(word.text).endswith("e") else (
-        "f" if word is not None and _fold(word.text).endswith(rules.feminine_endings) else None)
+    return _morph_gender(word) if word is not None and not fold(word.text).endswith("e") else (
+        "f" if word is not None and fold(word.text).endswith(rules.feminine_endings) else None)
 
 
 def _title_before(doc: Doc, span, mention_edges: set[int]) -> str:
@@ -262,7 +259,7 @@ class _People:
                 continue
             person.families |= _families(_title_before(doc, span, mentions_at))
             if span.start > 0:
-                honorific = rules.honorifics.get(_fold(doc[span.start - 1].text))
+                honorific = rules.honorifics.get(fold(doc[span.start - 1].text))
                 person.gender = person.gender or honorific
         for role in roles:
             person = self.by_id.get(role["entity_id"])
@@ -302,10 +299,10 @@ class _People:
 def _verb_at(tokens: list[Token], k: int) -> tuple[str, int] | None:
     """(verb, number of tokens) of the reporting verb starting at tokens[k], if one starts there."""
     token = tokens[k]
-    lemma, form = _fold(token.lemma_), _fold(token.text)
+    lemma, form = fold(token.lemma_), fold(token.text)
     for phrase in _verbs()["phrases"]:
         words = tokens[k:k + len(phrase)]
-        if len(words) == len(phrase) and all(_fold(w.lemma_) == p or _fold(w.text) == p for w, p in zip(words, phrase)):
+        if len(words) == len(phrase) and all(fold(w.lemma_) == p or fold(w.text) == p for w, p in zip(words, phrase)):
             return " ".join(phrase), len(phrase)
     verbs = _verbs()
     if token.pos_ in {"VERB", "AUX", "X"}:
@@ -363,7 +360,7 @@ class _Speakers:
         rules = _speaker_rules()
         heads = rules.family_heads | rules.person_nouns
         for token in self.doc:
-            if token.pos_ != "NOUN" or _fold(token.text) not in heads or "Plur" in token.morph.get("Number") \
+            if token.pos_ != "NOUN" or fold(token.text) not in heads or "Plur" in token.morph.get("Number") \
                     or self.index.of(token) is not None or any(o < token.idx < c for o, c in quoted):
                 continue
             if self._names_follow(token):
@@ -424,13 +421,13 @@ class _Speakers:
                 return found
             # nobody known to hold that title: the nearest person whose titles the text does not give
             return self._nearest_person(token.idx, gender=gender, country=country, untitled=True)
-        if _fold(token.lemma_) in rules.person_nouns or _fold(token.text) in rules.person_nouns:
+        if fold(token.lemma_) in rules.person_nouns or fold(token.text) in rules.person_nouns:
             return self._nearest_person(token.idx, gender=gender, country=country)
         return None
 
     def pronoun(self, token: Token) -> dict | None:
         """Who a subject or stressed pronoun stands for: the nearest person or description that fits its gender."""
-        gender = _speaker_rules().pronouns.get(_fold(token.text))
+        gender = _speaker_rules().pronouns.get(fold(token.text))
         person = self._last_subject(token, gender) or self.index.antecedent(
             token.idx, gender=gender, gender_of=self.people.gender_of, among=self.outside)
         described = self._described_before(token, gender)
@@ -479,7 +476,7 @@ class _Speakers:
         if any(t.pos_ in {"VERB", "AUX"} for t in before):
             return False
         heads = _speaker_rules().family_heads | _speaker_rules().person_nouns
-        lead = [t for t in before if not (t.pos_ in {"DET", "ADJ", "PUNCT"} or _fold(t.text) in heads)]
+        lead = [t for t in before if not (t.pos_ in {"DET", "ADJ", "PUNCT"} or fold(t.text) in heads)]
         return not lead or lead[-1].pos_ != "ADP"
 
     def _described_before(self, token: Token, gender: str | None) -> tuple[int, dict] | None:
@@ -489,7 +486,7 @@ class _Speakers:
         heads = rules.family_heads | rules.person_nouns
         first = self.doc.char_span(start, start + 1, alignment_mode="expand")
         for t in reversed(self.doc[first.start if first is not None else 0:token.i]):
-            if t.pos_ != "NOUN" or _fold(t.text) not in heads or self.index.of(t) is not None \
+            if t.pos_ != "NOUN" or fold(t.text) not in heads or self.index.of(t) is not None \
                     or "Plur" in t.morph.get("Number"):
                 continue
             if self._names_follow(t):
@@ -503,12 +500,12 @@ class _Speakers:
 
     def _organisation(self, token: Token) -> dict | None:
         """The organisation a common noun stands for ("le ministère"): the last one whose name holds it."""
-        noun = _fold(token.text)
+        noun = fold(token.text)
         found = None
         for mention in self.outside:
             if mention["end"] > token.idx:
                 break
-            if mention["label"] in {"ORG", "LOC"} and noun in _fold(mention["text"]).split():
+            if mention["label"] in {"ORG", "LOC"} and noun in fold(mention["text"]).split():
                 found = mention
         return found
 
@@ -527,7 +524,7 @@ class _Speakers:
         for k, t in enumerate(tokens[:-1]):
             if t.is_punct or t.pos_ in {"VERB", "AUX"}:
                 break
-            if _fold(t.text) in _OF:
+            if fold(t.text) in _OF:
                 return next((self.index.of(x) for x in tokens[k + 1:k + 4] if self.index.of(x) is not None), None)
         return None
 
@@ -562,7 +559,7 @@ class _Speakers:
         mention = self.index.of(token)
         if mention is not None:
             return mention
-        folded, lemma = _fold(token.text), _fold(token.lemma_)
+        folded, lemma = fold(token.text), fold(token.lemma_)
         if self._pronoun_token(token):
             return self.pronoun(token)
         if lemma in rules.source_nouns or folded in rules.source_nouns:
@@ -581,7 +578,7 @@ class _Speakers:
 
     def _is_reference(self, token: Token) -> bool:
         rules = _speaker_rules()
-        folded, lemma = _fold(token.text), _fold(token.lemma_)
+        folded, lemma = fold(token.text), fold(token.lemma_)
         if self.index.of(token) is not None:
             return True
         if folded in rules.pronouns:
@@ -606,7 +603,7 @@ class _Speakers:
             if found is None:
                 continue
             verb, size = found
-            if _passive(tail[k]) or k > 0 and _fold(tail[k - 1].text) in _verbs()["passive_auxiliaries"]:
+            if _passive(tail[k]) or k > 0 and fold(tail[k - 1].text) in _verbs()["passive_auxiliaries"]:
                 return None, verb, True  # "a-t-il été précisé": impersonal
             pronoun = next((t for t in tail[max(0, k - 3):k + size + 1] if self._pronoun_token(t)), None)
             if pronoun is not None:
@@ -619,19 +616,19 @@ class _Speakers:
 
     @staticmethod
     def _pronoun_token(token: Token) -> bool:
-        folded = _fold(token.text)
+        folded = fold(token.text)
         return folded in _speaker_rules().pronouns and (token.pos_ == "PRON" or folded.startswith("-"))
 
     @staticmethod
     def _is_source(token: Token) -> bool:
         nouns = _speaker_rules().source_nouns
-        return _fold(token.text) in nouns or _fold(token.lemma_) in nouns
+        return fold(token.text) in nouns or fold(token.lemma_) in nouns
 
     def _after_preposition(self, token: Token) -> bool:
         """A token inside "à X", "devant X", "lors de X": not the subject."""
         head = token
         for _ in range(3):
-            if any(c.dep_ == "case" and _fold(c.text) not in _OF for c in head.children):
+            if any(c.dep_ == "case" and fold(c.text) not in _OF for c in head.children):
                 return True
             if head.dep_ in {"nsubj", "nsubj:pass"} or head.head is head:
                 return False
@@ -642,8 +639,8 @@ class _Speakers:
         """The speaker of a subject phrase: a name in it ("le président sénégalais Macky Sall") before its
         title; a written source before its issuer's name ("le communiqué du ministère")."""
         rules = _speaker_rules()
-        if self.index.of(token) is None and _fold(token.lemma_) not in rules.source_nouns \
-                and _fold(token.text) not in rules.source_nouns:
+        if self.index.of(token) is None and fold(token.lemma_) not in rules.source_nouns \
+                and fold(token.text) not in rules.source_nouns:
             for t in self.doc[token.i + 1:token.i + 10]:
                 if t.is_punct and t.text not in {"-", ","} or t.pos_ in {"VERB", "AUX"} or "\n" in t.text:
                     break
@@ -697,7 +694,7 @@ class _Speakers:
         for subject in subjects:
             speaker = self._named_in_phrase(subject)
             if speaker is not None and speaker["label"] in {"PER", "ORG"}:
-                return speaker, _fold(root.lemma_) if root.pos_ == "VERB" else None
+                return speaker, fold(root.lemma_) if root.pos_ == "VERB" else None
         return None, None
 
     def _prepositional(self, tokens: list[Token], *, person_only: bool) -> dict | None:
@@ -724,8 +721,8 @@ class _Speakers:
         if subjects:
             return None
         speaker = self.index.last_before(verb.idx, ("PER", "ORG"), after=sent_start)
-        if speaker is None and any(_fold(t.text) in _speaker_rules().pronouns for t in before[-3:]):
-            pronoun = next(t for t in reversed(before[-3:]) if _fold(t.text) in _speaker_rules().pronouns)
+        if speaker is None and any(fold(t.text) in _speaker_rules().pronouns for t in before[-3:]):
+            pronoun = next(t for t in reversed(before[-3:]) if fold(t.text) in _speaker_rules().pronouns)
             speaker = self.pronoun(pronoun)
         return speaker
 
@@ -755,7 +752,7 @@ class _Speakers:
                 continue
             speaker = self._named_in_phrase(subject)
             if speaker is not None and speaker["label"] in {"PER", "ORG", "LOC"}:
-                return speaker, _fold(token.lemma_)
+                return speaker, fold(token.lemma_)
         return None, None
 
     def previous_sentence(self, open_: int) -> tuple[dict | None, str | None]:
@@ -784,10 +781,10 @@ class _Speakers:
 def _preposition(tokens: list[Token], k: int) -> str | None:
     """The preposition tokens[k] is or ends, folded ("selon"; "après" after "d'" gives "d'après"), or None."""
     token = tokens[k]
-    if token.pos_ != "ADP" and _fold(token.text) != "après":
+    if token.pos_ != "ADP" and fold(token.text) != "après":
         return None
-    folded = _fold(token.text)
-    if k > 0 and _fold(tokens[k - 1].text) == "d'" and tokens[k - 1].idx + 2 == token.idx:
+    folded = fold(token.text)
+    if k > 0 and fold(tokens[k - 1].text) == "d'" and tokens[k - 1].idx + 2 == token.idx:
         return "d'" + folded
     return folded
 
