@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -274,16 +275,11 @@ def _join_person_forms(groups: list[dict]) -> list[dict]:
             relabel = [f"{names[k]}: label {persons[k]['label']} -> PER" for k in (i, j) if persons[k]["label"] != "PER"]
             notes[i].append(f"{names[j]} -> {names[i]} ({kind}: {why})" + ("; " + "; ".join(relabel) if relabel else ""))
 
-    for x, i in enumerate(full):
-        for j in full[x + 1:]:
-            relation, why = compare_persons(names[i], names[j])
-            if relation == "same":
-                join(i, j, "spelling variant", why)
-    for x, i in enumerate(short):
-        for j in short[x + 1:]:
-            relation, why = compare_persons(names[i], names[j])
-            if relation == "same" and why != "surname same":
-                join(i, j, "spelling variant", why)
+    for i, j in itertools.chain(itertools.combinations(full, 2), itertools.combinations(short, 2)):
+        relation, why = compare_persons(names[i], names[j])
+        # two surnames alone join when spelt alike, not for being one surname
+        if relation == "same" and (i in full or why != "surname same"):
+            join(i, j, "spelling variant", why)
     for i in short:
         owners = [j for j in full if compare_persons(names[j], names[i])[0] != "different"
                   and (persons[i]["label"] == "PER" or persons[j]["label"] == "PER")]
@@ -404,8 +400,6 @@ def across_documents(local_entities: list[dict]) -> tuple[dict[str, str], list[d
                      "country": countries.most_common(1)[0][0] if countries else None,
                      "wikidata_id": next((l["wikidata_id"] for l in items if l.get("wikidata_id")), None),
                      "evidence": "; ".join(e for i in sorted(members) for e in evidence[i]) or None,
-                     "_first": min(l["local_id"] for l in items),
-                     "_first_doc": min(l["local_id"] for l in items).rsplit("#", 1)[0],
                      "_locals": {l["local_id"] for l in items}})
     _separate_homonyms(rows, mapping)
     rows.sort(key=lambda r: r["entity_id"])
@@ -421,16 +415,16 @@ def _separate_homonyms(rows: list[dict], mapping: dict[str, str]) -> None:
     for eid, same in by_id.items():
         if len(same) < 2:
             continue
-        same.sort(key=lambda r: (r["country"] or "", r.pop("_first")))
+        same.sort(key=lambda r: (r["country"] or "", min(r["_locals"])))
         for row in same[1:]:
-            new = entity_id_for(row["label"], f"{row['name']}|{row['country'] or row['_first_doc']}")
+            first_doc = min(row["_locals"]).rsplit("#", 1)[0]
+            new = entity_id_for(row["label"], f"{row['name']}|{row['country'] or first_doc}")
             for local_id in row["_locals"]:
                 if mapping[local_id] == eid:
                     mapping[local_id] = new
             row["entity_id"] = new
     for row in rows:
-        for k in ("_first", "_first_doc", "_locals"):
-            row.pop(k, None)
+        del row["_locals"]
 
 
 def _countries_agree(a: dict, b: dict) -> bool:
@@ -446,16 +440,10 @@ def _join_persons(locals_: list[dict], join, uf: _UnionFind) -> None:
     for block in blocks.values():
         full = [i for i in block if name_parts(locals_[i]["name"])[0]]
         short = [i for i in block if not name_parts(locals_[i]["name"])[0]]
-        for x, i in enumerate(full):
-            for j in full[x + 1:]:
-                relation, why = compare_persons(locals_[i]["name"], locals_[j]["name"])
-                if relation == "same" and _countries_agree(locals_[i], locals_[j]):
-                    join(i, j, why)
-        for x, i in enumerate(short):
-            for j in short[x + 1:]:
-                relation, why = compare_persons(locals_[i]["name"], locals_[j]["name"])
-                if relation == "same" and _countries_agree(locals_[i], locals_[j]):
-                    join(i, j, why)
+        for i, j in itertools.chain(itertools.combinations(full, 2), itertools.combinations(short, 2)):
+            relation, why = compare_persons(locals_[i]["name"], locals_[j]["name"])
+            if relation == "same" and _countries_agree(locals_[i], locals_[j]):
+                join(i, j, why)
         for i in short:
             owners = {uf.find(j): j for j in full if _countries_agree(locals_[i], locals_[j])
                       and compare_persons(locals_[j]["name"], locals_[i]["name"])[0] != "different"}
