@@ -21,8 +21,10 @@ import re
 import sys
 import unicodedata
 
+from pipeline.entities import common_first_name
+from pipeline.textnorm import strip_accents
+
 MIN_POPULATION = 500_000
-FIRST_NAME_FREQUENCY = 5
 LOCALES = ("fr", "fr_CA", "fr_BE", "fr_CH")
 # CLDR territory codes that are not places (pseudo-locales, unknown region, currency and political unions)
 NOT_PLACES = {"XA", "XB", "ZZ", "EU", "EZ", "UN", "QO", "001"}
@@ -42,10 +44,6 @@ HEADER = """\
 #   or regions are left out. A city's main name that is also a first name ("Santiago", "Victoria")
 #   is kept: pipeline/entities.py reads it as a first name when a surname follows it.
 """
-
-
-def strip_accents(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
 
 
 def uninvert(name: str) -> str:
@@ -116,22 +114,11 @@ def french_words() -> set[str]:
     return {w for words in index.values() for w in words}
 
 
-def first_names() -> set[str]:
-    """Common given names, lowercase: gender-guesser's names of frequency FIRST_NAME_FREQUENCY or more
-    (its scale runs 1-13, per country) in at least one country."""
-    import gender_guesser.detector
-
-    names = gender_guesser.detector.Detector(case_sensitive=False).names
-    return {name for name, by_gender in names.items()
-            if max((int(ch, 16) for freq in by_gender.values() for ch in freq if ch.strip()), default=0)
-            >= FIRST_NAME_FREQUENCY}
-
-
-def plausible_alternate(name: str, common: set[str], given: set[str]) -> bool:
+def plausible_alternate(name: str, common: set[str]) -> bool:
     """An alternate name worth matching: four letters or more, not an unaccented French word
     ("Vin", "Lime", "Sol", "Canton" are alternate names of cities in GeoNames) and not a common first
-    name ("Leon", "Sidney")."""
-    return len(name) >= 4 and not (name.isascii() and name.casefold() in common) and name.casefold() not in given
+    name ("Leon", "Sidney": pipeline.entities.common_first_name, the test the entities stage reads names with)."""
+    return len(name) >= 4 and not (name.isascii() and name.casefold() in common) and not common_first_name(name)
 
 
 def city_rows(taken: set[str], stop_words: set[str]):
@@ -142,15 +129,15 @@ def city_rows(taken: set[str], stop_words: set[str]):
     cities = [c for c in gc.get_cities().values()
               if c["population"] >= MIN_POPULATION or (c["countrycode"], c["name"]) in capitals]
     cities.sort(key=lambda c: -c["population"])
-    rows, seen, common, given = [], set(taken), french_words(), first_names()
+    rows, seen, common = [], set(taken), french_words()
     for city in cities:
         for name in [city["name"], *city.get("alternatenames", [])]:
             if not latin_name(name) or name.casefold() in stop_words:
                 continue
-            if name != city["name"] and not plausible_alternate(name, common, given):
+            if name != city["name"] and not plausible_alternate(name, common):
                 continue
             for form in variants(name):
-                if form in seen or form != city["name"] and not plausible_alternate(form, common, given):
+                if form in seen or form != city["name"] and not plausible_alternate(form, common):
                     continue
                 seen.add(form)
                 rows.append((form, f"city:{city['geonameid']}", "city", city["countrycode"]))
