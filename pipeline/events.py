@@ -565,6 +565,9 @@ class _Article:
         return False
 
     def _person_after(self, trigger: Token, titles: frozenset) -> bool:
+        return self.object_after(trigger, titles) is not None
+
+    def object_after(self, trigger: Token, titles: frozenset) -> Token | None:
         """"a reçu Xi Jinping lundi", "a reçu mardi au palais, dans le cadre d'une cérémonie, son homologue": the
         first noun after the verb that no preposition introduces (past adverbs, determiners, dates and
         complements closed by a comma or by a determiner after a noun) is a named person or a title."""
@@ -581,8 +584,9 @@ class _Article:
             if in_complement or token.pos_ in {"ADV", "DET", "ADJ"} or self.timex_at(token) is not None:
                 continue
             found = self.index.of(token)
-            return (found is not None and found["label"] == "PER") or _lemma(token) in titles or _word(token) in titles
-        return False
+            named = (found is not None and found["label"] == "PER") or _lemma(token) in titles or _word(token) in titles
+            return token if named else None
+        return None
 
     def _place_after(self, trigger: Token) -> bool:
         """"a été accueilli dimanche à l'aéroport d'Orly": a place introduced by a locative after the verb."""
@@ -970,6 +974,23 @@ def _sentence_opener(article: _Article, trigger: Token) -> Token | None:
     return head if _is_verb(head) and head.i > trigger.i else None
 
 
+def _guests(article: _Article, verb: Token) -> list[dict]:
+    """The people a host verb welcomes: its object, else the person or titled person first named after it
+    ("a reçu lundi à Rabat le président sénégalais Macky Sall")."""
+    args = article.args
+    guests = [e for c in verb.children if c.dep_ == "obj" for e in article.phrase_entities(c) if e["label"] == "PER"]
+    if guests:
+        return guests
+    token = article.object_after(verb, args["offices"] | args["ministerial_titles"])
+    if token is None:
+        return []
+    found = article.index.of(token)
+    if found is None or found["label"] != "PER":
+        found = _appositive_person(article, token) or next(
+            (m for m in article.entities(phrase_tokens(token)) if m["label"] == "PER"), None)
+    return [found] if found is not None else []
+
+
 def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
     """Who does the event: the verb's subject (through control verbs and "l'intention de"), the announcer
     of an announced event when a person, "de X" on the noun; and whether the subject refers back to the
@@ -977,6 +998,11 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
     args = article.args
     trigger, predicate = mention.trigger, mention.predicate
     role = "host" if _lemma(predicate) in args["host_verbs"] and trigger is not predicate else "agent"
+    if mention.label == "visit" and _is_verb(trigger) and _lemma(trigger) in args["host_verbs"]:
+        # "X a accueilli à l'aéroport de Y son homologue Z": the one welcomed made the visit
+        guests = _guests(article, trigger)
+        if guests:
+            return guests, "agent", False
     opener = _sentence_opener(article, trigger)
     if opener is not None and mention.label in {"visit", "election", "founding"}:
         # "Arrivée la veille à Montevideo, Ursula von der Leyen a ...": the main clause's subject did it;
@@ -1067,6 +1093,8 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
                 out += [(e, "recipient") for e in article.phrase_entities(child)]
             elif mention.rule_id == "meeting.verb.dire-a-personne" and case in {"à", "au", "aux"}:
                 out += [(e, "participant") for e in article.phrase_entities(child) if e["label"] == "PER"]
+    if mention.label == "meeting" and _is_verb(trigger) and _lemma(trigger) in args["host_verbs"]:
+        out += [(e, "participant") for e in _guests(article, trigger)]  # also when the parser hung the guest elsewhere
     if "event_subject" in mention.requires:
         # "l'événement avait réuni X, Y et Z": everyone the clause names took part
         subject_ids = {t.i for s in _subjects(trigger) for t in phrase_tokens(s)}
