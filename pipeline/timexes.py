@@ -584,8 +584,24 @@ def _year_context(ctx: _Context, start: int, end: int) -> bool:
     return fold(follower.group(1)) in tables["year_followers"]
 
 
+def _year_in_list(ctx: _Context, start: int, end: int) -> bool:
+    """Whether a bare four-digit number stands in a list of them ("2019, 2020 et 2021") whose first
+    or last member is a year by its own context."""
+    year = _tables()["regex"]["year"]
+    after = re.match(rf"(?:\s*(?:,|et|ou)\s*{year})+", ctx.text[end:end + 80])
+    before = re.search(rf"(?:{year}\s*(?:,|et|ou)\s*)+$", ctx.text[max(0, start - 80):start])
+    if after:
+        last = end + after.end()
+        if _year_context(ctx, last - 4, last):
+            return True
+    if before:
+        first = start - len(before.group())
+        return _year_context(ctx, first, first + 4)
+    return False
+
+
 def _year(ctx, rule, m):
-    if rule.params.get("check") == "year" and not _year_context(ctx, *m.span()):
+    if rule.params.get("check") == "year" and not (_year_context(ctx, *m.span()) or _year_in_list(ctx, *m.span())):
         return []
     return [_row(m, rule, f"{int(m.group('year')):04d}", resolved=True)]
 
@@ -661,6 +677,15 @@ def _today(ctx, rule, m):
     if ctx.anchor is None:
         return [_row(m, rule, None, resolved=False)]
     return [_row(m, rule, ctx.anchor.isoformat(), resolved=True, anchor=ctx.anchor)]
+
+
+def _this_night(ctx, rule, m):
+    """ "cette nuit": the night just past (the one that began the day before the anchor) in a
+    past-tense sentence, else the coming one."""
+    if ctx.anchor is None:
+        return [_row(m, rule, None, resolved=False)]
+    day = ctx.anchor - dt.timedelta(days=1 if ctx.tense(m) == "past" else 0)
+    return [_row(m, rule, f"{day.isoformat()}TNI", resolved=True, anchor=ctx.anchor)]
 
 
 def _shifted(day: dt.date, unit: str, n: int) -> str | None:
@@ -803,7 +828,7 @@ _VALUE_FUNCTIONS = {
     "night": _night, "month_of_shifted_year": _month_of_shifted_year, "holiday": _holiday,
     "weekday_of_week": _weekday_of_week, "fraction_duration": _fraction_duration, "every_weekday": _every_weekday, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
     "days_without_month": _days_without_month, "numeric_day_month": _numeric_day_month, "night_of_day": _night_of_day,
-    "week_of_month": _week_of_month, "weekday_in_eight": _weekday_in_eight, "short_year": _short_year,
+    "week_of_month": _week_of_month, "this_night": _this_night, "weekday_in_eight": _weekday_in_eight, "short_year": _short_year,
 }
 
 
@@ -820,13 +845,16 @@ def _masked(text: str, found: list[numbers.Number]) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _rule_ids() -> dict:
-    """The rule_id of every rule by value function, and every rule's `offset` by rule_id."""
+    """The rule_id of every rule by value function, every rule's `offset` by rule_id, and the
+    `next_day_before` hour of the rules that have one."""
     by_value: dict = {}
     for rule in _rules():
         by_value.setdefault(rule.value, set()).add(f"timexes/{rule.id}")
     return {"weekday": frozenset(by_value.get("weekday", ())),
             "shift_from_reference": frozenset(by_value.get("shift_from_reference", ())),
-            "offsets": {f"timexes/{rule.id}": rule.params.get("offset", 0) for rule in _rules()}}
+            "offsets": {f"timexes/{rule.id}": rule.params.get("offset", 0) for rule in _rules()},
+            "next_day_before": {f"timexes/{rule.id}": rule.params["next_day_before"] for rule in _rules()
+                                if "next_day_before" in rule.params}}
 
 
 @functools.lru_cache(maxsize=1)
@@ -924,9 +952,14 @@ def _join_day_and_time(text: str, rows: list[dict]) -> list[dict]:
             if pm_from_hour[time] <= hour < 12:
                 hour += 12
             day, time = row["value"].partition("T")[0], f"{hour:02d}:{clock.group(2)}"
+            if hour < _rule_ids()["next_day_before"].get(row["rule_id"], 0):  # "2 heures cette nuit": its second day
+                day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
         elif "T" in last["value"] and _CLOCK.fullmatch("T" + time) is None:
             out.append(row)  # a part of the day after a time or a part: nothing to add
             continue
+        elif (last["rule_id"] in _rule_ids()["next_day_before"] and _CLOCK.fullmatch("T" + time)
+              and int(time[:2]) < _rule_ids()["next_day_before"][last["rule_id"]]):  # "la nuit de lundi à mardi, vers 3h"
+            day = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
         out[-1] = {**last, "end": row["end"], "text": text[last["start"]:row["end"]], "type": "TIME",
                    "value": f"{day}T{time}", "resolved": last["resolved"] and row["resolved"],
                    "rule_id": f"{last['rule_id']}+{row['rule_id'].rpartition('/')[2]}"}
