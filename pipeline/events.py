@@ -1263,7 +1263,9 @@ def _conflicts(event: _Event, mention: Mention) -> bool:
         return True
     if mention.merge_only:
         return False
-    if mention.amount is not None and event.amount is not None and mention.amount is not event.amount:
+    if mention.amount is not None and event.amount is not None and mention.amount is not event.amount \
+            and (mention.amount.get("value"), mention.amount.get("currency")) != (event.amount.get("value"), event.amount.get("currency")):
+        # two sums differ; the same sum told again (a headline, then the body) does not tell the event apart
         return True
     # a date or place only conflicts with one told as firmly (a headline's "sommet en Asie centrale" gives
     # way to "elle s'est tenue à New York")
