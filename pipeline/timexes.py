@@ -138,7 +138,8 @@ def _tense_rules() -> dict:
             except re.error as exc:
                 raise rulesdata.RulesError(f"{rulesdata.rules_path(TENSE)}: bad {label} cue {pattern!r}: {exc}") from exc
     return {"sentence_end": re.compile(rulesdata.require(data, "sentence_end", TENSE)), "cues": cues,
-            "not_verbs": frozenset(fold(w) for w in rulesdata.require(data, "not_verbs", TENSE))}
+            "not_verbs": frozenset(fold(w) for w in rulesdata.require(data, "not_verbs", TENSE)),
+            "participles": frozenset(fold(w) for w in rulesdata.require(data, "participles", TENSE))}
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -163,7 +164,8 @@ def tense(text: str, start: int, end: int, *, bounds: list[tuple[int, int]] | No
         for m in regex.finditer(text, s0, s1):
             if m.end() > start and m.start() < end:
                 continue
-            if fold(m.group().split()[-1]) in rules["not_verbs"]:
+            words = m.group().split()
+            if fold(words[-1]) in rules["not_verbs"] and (len(words) == 1 or fold(words[-1]) not in rules["participles"]):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end
             if best is None or (distance, priority) < best[:2]:
