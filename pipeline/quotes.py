@@ -75,6 +75,8 @@ class _SpeakerRules:
     source_nouns: frozenset
     prepositions: frozenset
     person_only: frozenset
+    opening: frozenset
+    speaking_for: frozenset
     genderless_articles: frozenset
     feminine_endings: tuple
 
@@ -83,7 +85,8 @@ class _SpeakerRules:
 def _speaker_rules() -> _SpeakerRules:
     data = rulesdata.load_yaml(SPEAKERS_FILE)
     for key in ("pronouns", "honorifics", "ignored_families", "person_nouns", "organisation_nouns", "source_nouns",
-                "source_prepositions", "person_only_prepositions", "genderless_articles", "feminine_title_endings"):
+                "source_prepositions", "person_only_prepositions", "opening_prepositions", "speaking_for_nouns",
+                "genderless_articles", "feminine_title_endings"):
         rulesdata.require(data, key, SPEAKERS_FILE)
     ignored = frozenset(data["ignored_families"])
     return _SpeakerRules(
@@ -95,6 +98,8 @@ def _speaker_rules() -> _SpeakerRules:
         source_nouns=frozenset(fold(w) for w in data["source_nouns"]),
         prepositions=frozenset(fold(w) for w in data["source_prepositions"]),
         person_only=frozenset(fold(w) for w in data["person_only_prepositions"]),
+        opening=frozenset(fold(w) for w in data["opening_prepositions"]),
+        speaking_for=frozenset(fold(w) for w in data["speaking_for_nouns"]),
         genderless_articles=frozenset(fold(w) for w in data["genderless_articles"]),
         feminine_endings=tuple(fold(w) for w in data["feminine_title_endings"]))
 
@@ -419,6 +424,9 @@ class _Speakers:
             found = self._nearest_person(token.idx, gender=gender, country=country, families=families)
             if found is not None:
                 return found
+            if fold(token.text) in rules.speaking_for and any("Yes" in d.morph.get("Poss") for d in token.children):
+                # "son porte-parole" and nobody named as one: the one it speaks for, named last before
+                return self.index.last_before(token.idx, ("PER", "ORG"), after=self._context_start(token))
             # nobody known to hold that title: the nearest person whose titles the text does not give
             return self._nearest_person(token.idx, gender=gender, country=country, untitled=True)
         if fold(token.lemma_) in rules.person_nouns or fold(token.text) in rules.person_nouns:
@@ -661,7 +669,8 @@ class _Speakers:
             token = head[k]
             folded = _preposition(head, k)
             if folded in rules.prepositions:
-                speaker = self._prepositional(head[k + 1:], person_only=folded in rules.person_only)
+                person_only = folded in rules.person_only and not (folded in rules.opening and _opens(head, k))
+                speaker = self._prepositional(head[k + 1:], person_only=person_only)
                 if speaker is not None or folded not in rules.person_only:
                     return speaker, folded
                 continue
@@ -776,6 +785,13 @@ class _Speakers:
                 if speaker is not None and speaker["label"] in {"PER", "ORG"}:
                     return speaker, found[0]
         return None, None
+
+
+def _opens(head: list[Token], k: int) -> bool:
+    """A preposition opening the sentence whose phrase a comma closes right before the quote, with no
+    verb: "Pour la France, « ... »"."""
+    return k == 0 and len(head) > 2 and head[-1].text == "," \
+        and not any(t.pos_ in {"VERB", "AUX"} or t.text == "," for t in head[1:-1])
 
 
 def _preposition(tokens: list[Token], k: int) -> str | None:
