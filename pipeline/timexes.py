@@ -408,6 +408,16 @@ def _week_of_month(ctx, rule, m):
     return [{**month_row, "value": _iso_week(thursdays[n - 1 if n > 0 else n])}]
 
 
+def _day_of_month_rank(ctx, rule, m):
+    """ "le dernier jour d'octobre", "le premier jour de mars 2025": that day of the month."""
+    month_row = _month(ctx, rule, m)[0]
+    if not month_row["resolved"] or month_row["value"] is None:
+        return [{**month_row, "value": None, "resolved": False}]
+    year, month = int(month_row["value"][:4]), int(month_row["value"][5:7])
+    day = _calendar.monthrange(year, month)[1] if _group(m, "final") else int(_look("ordinal", m.group("ordinal")))
+    return [{**month_row, "value": dt.date(year, month, day).isoformat()}] if _valid(year, month, day) else []
+
+
 def _weekday_in_eight(ctx, rule, m):
     """ "lundi en huit", "jeudi en quinze": the coming weekday, one or two weeks later."""
     weeks = {8: 1, 15: 2}.get(_number(ctx, m))
@@ -830,7 +840,7 @@ _VALUE_FUNCTIONS = {
     "night": _night, "month_of_shifted_year": _month_of_shifted_year, "holiday": _holiday,
     "weekday_of_week": _weekday_of_week, "fraction_duration": _fraction_duration, "every_weekday": _every_weekday, "weekday_and_day": _weekday_and_day, "day_of_month_given": _day_of_month_given, "year_range": _year_range, "month_range": _month_range,
     "days_without_month": _days_without_month, "numeric_day_month": _numeric_day_month, "night_of_day": _night_of_day,
-    "week_of_month": _week_of_month, "this_night": _this_night, "weekday_in_eight": _weekday_in_eight, "short_year": _short_year,
+    "week_of_month": _week_of_month, "this_night": _this_night, "day_of_month_rank": _day_of_month_rank, "weekday_in_eight": _weekday_in_eight, "short_year": _short_year,
 }
 
 
