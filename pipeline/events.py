@@ -131,6 +131,11 @@ def plover_code(event_type: str, status: str) -> str | None:
 # ---------------------------------------------------------------- parse helpers
 
 
+def _phrase_text(token: Token) -> str:
+    """The words of a token's phrase as the text writes them ("chef de l'État", not "chef de l' État")."""
+    return "".join(t.text_with_ws for t in sorted(phrase_tokens(token), key=lambda t: t.i)).strip()
+
+
 def _numeral(token: Token) -> int | None:
     """The number a noun's numeral says ("les deux dirigeants" -> 2), None without one."""
     return next((int(found[0].value) for c in token.children
@@ -1192,7 +1197,7 @@ def _fill(article: _Article, mention: Mention) -> None:
     mention.location = location
     mention.participants = _participants(article, mention)
     mention.participants += [(h, "host", True) for h in hosts if all(h is not p for p, _, _ in mention.participants)]
-    subject_words = fold(" ".join(t.text for s in _subjects(mention.predicate) for t in phrase_tokens(s)))
+    subject_words = fold(" ".join(_phrase_text(s) for s in _subjects(mention.predicate)))
     if mention.label == "summit" and any(_lemma(t) in article.args["ministerial_titles"] or _word(t) in article.args["ministerial_titles"]
                                         for s in _subjects(mention.predicate) for t in phrase_tokens(s)) \
             and not title_families().of(subject_words) & article.args["leader_families"]:
