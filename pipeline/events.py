@@ -131,9 +131,15 @@ def plover_code(event_type: str, status: str) -> str | None:
 # ---------------------------------------------------------------- parse helpers
 
 
-def _phrase_text(token: Token) -> str:
-    """The words of a token's phrase as the text writes them ("chef de l'État", not "chef de l' État")."""
-    return "".join(t.text_with_ws for t in sorted(phrase_tokens(token), key=lambda t: t.i)).strip()
+def _ministers_without_leader(article: "_Article", predicate: Token) -> bool:
+    """Whether the subjects of the verb name a minister and no head of state or government, read as the text
+    writes them ("le chef de l'État et son ministre", not "chef de l' État" in tree order)."""
+    ministerial = article.args["ministerial_titles"]
+    phrases = [sorted(phrase_tokens(s), key=lambda t: t.i) for s in _subjects(predicate)]
+    if not any(_lemma(t) in ministerial or _word(t) in ministerial for phrase in phrases for t in phrase):
+        return False
+    words = " ".join("".join(t.text_with_ws for t in phrase).strip() for phrase in phrases)
+    return not title_families().of(words) & article.args["leader_families"]
 
 
 def _numeral(token: Token) -> int | None:
@@ -485,7 +491,7 @@ class _Article:
             titles = args["offices"] | args["ministerial_titles"]
             objects = [c for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:agent"}]
             return any(_lemma(c) in titles or _word(c) in titles for c in objects) \
-                or self.meets("person_object", trigger) or self._person_after(trigger, titles)
+                or self.meets("person_object", trigger) or self.object_after(trigger, titles) is not None
         if requirement == "active":
             return not self.meets("passive", trigger)
         if requirement == "by_agent":
@@ -568,9 +574,6 @@ class _Article:
             if found is not None and kind == "founded" and found["label"] in {"ORG", "MISC"}:
                 return True
         return False
-
-    def _person_after(self, trigger: Token, titles: frozenset) -> bool:
-        return self.object_after(trigger, titles) is not None
 
     def object_after(self, trigger: Token, titles: frozenset) -> Token | None:
         """"a reçu Xi Jinping lundi", "a reçu mardi au palais, dans le cadre d'une cérémonie, son homologue": the
@@ -1197,10 +1200,7 @@ def _fill(article: _Article, mention: Mention) -> None:
     mention.location = location
     mention.participants = _participants(article, mention)
     mention.participants += [(h, "host", True) for h in hosts if all(h is not p for p, _, _ in mention.participants)]
-    subject_words = fold(" ".join(_phrase_text(s) for s in _subjects(mention.predicate)))
-    if mention.label == "summit" and any(_lemma(t) in article.args["ministerial_titles"] or _word(t) in article.args["ministerial_titles"]
-                                        for s in _subjects(mention.predicate) for t in phrase_tokens(s)) \
-            and not title_families().of(subject_words) & article.args["leader_families"]:
+    if mention.label == "summit" and _ministers_without_leader(article, mention.predicate):
         mention.label = "meeting"  # ministers meet; a "Premier ministre" goes to summits
     for token in [mention.trigger.head, mention.trigger, *mention.clause]:
         amount = article.amount_at(token) if token is not mention.trigger.head else (
@@ -1393,17 +1393,25 @@ def _frame_of(article: _Article, event: _Event, events: list[_Event]) -> _Event 
         return None
     predicate = mention.predicate
     sent = article.sent(predicate)
+
+    def last_told(before: int, since: int = 0) -> _Event | None:
+        """The other event whose last mention between `since` and `before` comes last."""
+        told = {id(e): max((m.trigger.i for m in e.mentions if since <= m.trigger.i < before), default=None)
+                for e in events if e is not event}
+        candidates = [e for e in events if told.get(id(e)) is not None]
+        return max(candidates, key=lambda e: told[id(e)]) if candidates else None
+
     for token in predicate.doc[sent.start:predicate.i]:
-        earlier = [e for e in events if e is not event and any(m.trigger.i < token.i for m in e.mentions)]
         before = predicate.doc[max(sent.start, token.i - 3):token.i]
         if _word(token) in args["frame_relatives"] and any(_word(t) in args["setting_prepositions"] for t in before):
-            inside = [e for e in earlier if any(sent.start <= m.trigger.i < token.i for m in e.mentions)]
-            if inside:
-                return max(inside, key=lambda e: max(m.trigger.i for m in e.mentions if m.trigger.i < token.i))
+            inside = last_told(token.i, since=sent.start)
+            if inside is not None:
+                return inside
         if _lemma(token) in args["frame_nouns"] and any("PronType=Dem" in t.morph or _word(t) in args["frame_determiners"]
                                                        for t in before[-1:]):
-            if earlier:
-                return max(earlier, key=lambda e: max(m.trigger.i for m in e.mentions if m.trigger.i < token.i))
+            earlier = last_told(token.i)
+            if earlier is not None:
+                return earlier
     return None
 
 
