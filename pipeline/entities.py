@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from .rulesdata import RulesError, load_csv, load_jsonl, load_yaml, require, rules_path
+from .textnorm import fold
 
 PLACES = "entities/places.csv"
 PLACES_EXTRA = "entities/places_extra.csv"
@@ -217,6 +218,13 @@ def _first_name_frequencies() -> dict[str, int]:
     names = _first_name_detector().names
     return {name: max((int(ch, 16) for freq in by_gender.values() for ch in freq if ch.strip()), default=0)
             for name, by_gender in names.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def of_words() -> frozenset[str]:
+    """"de" and its forms ("du", "des", "d'") that join a name to its complement, folded (one apostrophe),
+    from rules/entities/named_things.yml: for the stages that read such complements after the entities."""
+    return frozenset(fold(str(w)) for w in require(load_yaml(NAMED_THINGS), "of_words", NAMED_THINGS))
 
 
 def common_first_name(word: str) -> bool:

@@ -27,7 +27,6 @@ SPEAKERS_FILE = "quotes/speakers.yml"
 VERBS_FILE = "quotes/reporting_verbs.yml"
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _MARKS = frozenset({"«", "»", "“", "”", "\""})
-_OF = frozenset({"de", "du", "des", "d'"})
 
 
 def _phrase_pattern(phrases) -> re.Pattern | None:
@@ -532,7 +531,7 @@ class _Speakers:
         for k, t in enumerate(tokens[:-1]):
             if t.is_punct or t.pos_ in {"VERB", "AUX"}:
                 break
-            if fold(t.text) in _OF:
+            if fold(t.text) in entities_stage.of_words():
                 return next((self.index.of(x) for x in tokens[k + 1:k + 4] if self.index.of(x) is not None), None)
         return None
 
@@ -636,7 +635,7 @@ class _Speakers:
         """A token inside "à X", "devant X", "lors de X": not the subject."""
         head = token
         for _ in range(3):
-            if any(c.dep_ == "case" and fold(c.text) not in _OF for c in head.children):
+            if any(c.dep_ == "case" and fold(c.text) not in entities_stage.of_words() for c in head.children):
                 return True
             if head.dep_ in {"nsubj", "nsubj:pass"} or head.head is head:
                 return False

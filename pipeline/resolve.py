@@ -213,12 +213,15 @@ def initials(name: str) -> set[str]:
     gives "BNDAM" and "BNDA")."""
     from spacy.lang.fr.stop_words import STOP_WORDS
 
+    from .entities import of_words
+
+    of = {w.rstrip("'") for w in of_words()}  # the words as split here: "d'" is "d"
     words = re.findall(r"[^\W\d_]+", name.replace("’", "'"))
     content = [w for w in words if w.casefold() not in STOP_WORDS and len(w) > 1]
     out = {"".join(w[0] for w in content).upper()}
     lowered = [w.casefold() for w in words]
     for i in range(len(words) - 1, 0, -1):
-        if lowered[i - 1] in {"de", "du", "des", "d"} and words[i][:1].isupper():
+        if lowered[i - 1] in of and words[i][:1].isupper():
             head = [w for w in words[:i - 1] if w.casefold() not in STOP_WORDS and len(w) > 1]
             out.add("".join(w[0] for w in head).upper())
             break
