@@ -51,6 +51,8 @@ _ROMAN_ORDINAL = re.compile(r"^[IVXLC]+(?:e|er|re|ème)$")
 _QUOTES = {"«": "»", '"': '"', "“": "”"}
 _MAX_QUOTED_NAME_TOKENS = 14
 _MAX_DOCUMENT_NAME_TOKENS = 16
+# The hyphen and the non-breaking hyphen, as tokens: what joins two parts of one name ("Kim Jong-un").
+_HYPHENS = frozenset({"-", "‑"})
 _COMMON_FIRST_NAME = 5  # gender-guesser's frequency scale runs 1-13 per country
 _CONTEXT_REGEX = ("^", "$", "\\b", "\\B", "\\A", "\\Z", "(?=", "(?!", "(?<", "(?P")
 
@@ -470,7 +472,7 @@ class _Analysis:
         """Two to four name words opening on a common first name, none of them a known place or
         organisation: the model's MISC "Recep Tayyip Erdogan" is a person."""
         doc = self.doc
-        words = [t for t in doc[start:end] if t.text not in {"-", "‑"}]
+        words = [t for t in doc[start:end] if t.text not in _HYPHENS]
         return 2 <= len(words) <= 4 and not doc[start].is_stop and common_first_name(doc[start].text) \
             and all(self.is_name_word(t) for t in words) and not any(i in self.entity_at for i in range(start, end))
 
@@ -483,7 +485,7 @@ class _Analysis:
                 return False
             i, parts = cand.end, parts + 1
             if i < end:
-                if self.doc[i].text not in {"-", "‑"}:
+                if self.doc[i].text not in _HYPHENS:
                     return False
                 i += 1
         return parts > 1
@@ -534,7 +536,7 @@ class _Analysis:
     def _hyphen_attached(self, i: int, start: int) -> bool:
         """A word joined by a hyphen to the name word before it ("Kim Jong-un")."""
         doc = self.doc
-        return i - 2 >= start and doc[i - 1].text in {"-", "‑"} and not doc[i - 2].whitespace_ \
+        return i - 2 >= start and doc[i - 1].text in _HYPHENS and not doc[i - 2].whitespace_ \
             and not doc[i - 1].whitespace_ and doc[i].is_alpha and doc[i - 2].text[:1].isupper()
 
     def _leading_non_name(self, token) -> bool:
@@ -573,10 +575,10 @@ class _Analysis:
             elif j > i and words and self._hyphenated_particle(j, limit):
                 j += 3
                 words += 1
-            elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
+            elif token.text in _HYPHENS and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
                     and not token.whitespace_ and self.is_name_word(doc[j + 1]):
                 j += 1
-            elif token.text in {"-", "‑"} and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
+            elif token.text in _HYPHENS and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
                     and not token.whitespace_ and doc[j + 1].is_alpha and doc[j + 1].text.islower() \
                     and len(doc[j + 1].text) <= 3:  # "Kim Jong-un", "Kim Jong-il"
                 j += 2
@@ -597,7 +599,7 @@ class _Analysis:
         """A particle joined to a name by a hyphen ("Bachar al-Assad", "Abdel Fattah al-Sissi")."""
         doc = self.doc
         return j + 2 < limit and doc[j].text.islower() and doc[j].text.casefold() in self.lex.particles \
-            and doc[j + 1].text in {"-", "‑"} and not doc[j].whitespace_ and not doc[j + 1].whitespace_ \
+            and doc[j + 1].text in _HYPHENS and not doc[j].whitespace_ and not doc[j + 1].whitespace_ \
             and self.is_name_word(doc[j + 2])
 
     def _city_as_first_name(self, j: int, i: int, limit: int) -> bool:
@@ -779,7 +781,7 @@ class _Analysis:
         while j < n and j < i + _MAX_DOCUMENT_NAME_TOKENS and "\n" not in doc[j - 1].whitespace_:
             token, low = doc[j], doc[j].text.casefold()
             participle = "Part" in token.morph.get("VerbForm")
-            if token.text in {"-", "‑"} and not doc[j - 1].whitespace_ and not token.whitespace_ and j + 1 < n \
+            if token.text in _HYPHENS and not doc[j - 1].whitespace_ and not token.whitespace_ and j + 1 < n \
                     and doc[j + 1].text[:1].isalnum():
                 j += 1
             elif low in links or low in self.lex.and_words and j + 1 < n and doc[j + 1].text.casefold() in links:

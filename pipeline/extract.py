@@ -321,9 +321,8 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     the others go through `executor` (default: this process, or a pool of `n_process` processes);
     the model is loaded only when some article needs it; the executor is closed once every article is
     processed, so that its workers' memory is free before the corpus-wide steps (closing twice is harmless).
-    Corpus-wide steps always rerun. The tables
-    come back as DataFrames, or go to `sink` (a schema.TableWriter writes them piece by piece) and
-    what its finish() returns comes back.
+    Corpus-wide steps always rerun. The tables come back as DataFrames, or go to `sink` (a
+    schema.TableWriter writes them piece by piece) and what its finish() returns comes back.
     """
     from . import executors
     from .cache import article_key, code_fingerprint
