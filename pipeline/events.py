@@ -34,6 +34,7 @@ REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place",
                           "person_to", "person_object", "entity_object", "person_near", "pronoun_subject",
                           "official_object", "passive", "active", "by_agent"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "expl:subj"})
+_OBJECT_DEPS = frozenset({"obj", "nsubj:pass", "nmod", "xcomp", "appos"})
 # How strongly a mention's clause fixes the event's date and place: the verb that says the event took
 # place beats the verb that is the event, which beats a noun that only names it.
 PRIORITY_OCCURS, PRIORITY_VERB, PRIORITY_NOUN = 3, 2, 1
@@ -67,7 +68,7 @@ def _arguments() -> dict:
     data = _lexicon(ARGUMENTS_FILE, "locative_prepositions", "genitive_prepositions", "place_nouns",
                     "companion_prepositions", "recipient_prepositions", "agent_nouns", "host_verbs",
                     "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
-                    "ordinals", "event_like_nouns", "compatible_types", "max_gap_words", "occurrence_verbs",
+                    "ordinals", "presenting_verbs", "event_like_nouns", "compatible_types", "max_gap_words", "occurrence_verbs",
                     "setting_prepositions", "joining_verbs", "distinct_modifiers", "not_date_prepositions",
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
@@ -168,7 +169,9 @@ def _is_verb(token: Token) -> bool:
 
 
 def _finite(token: Token) -> bool:
-    return "Fin" in token.morph.get("VerbForm") or any(c.dep_.startswith("aux") or c.dep_ == "cop" for c in token.children)
+    # an auxiliary in the infinitive ("devraient être conclus") leaves the verb group non-finite
+    return "Fin" in token.morph.get("VerbForm") or any((c.dep_.startswith("aux") or c.dep_ == "cop")
+                                                        and "Inf" not in c.morph.get("VerbForm") for c in token.children)
 
 
 def _is_reflexive(token: Token) -> bool:
@@ -193,6 +196,17 @@ def _surface_subject(article: "_Article", verb: Token) -> list[dict]:
             break
         i -= 1
     return people_first(found[::-1])
+
+
+def _object_candidates(token: Token, deps: frozenset) -> list[Token]:
+    """The words that may name what a verb acts on: its children of `deps`, the noun a participle qualifies, and
+    the subject of a modal it hangs on ("Dix accords devraient être conclus", "le traité pourrait être signé")."""
+    out = [c for c in token.children if c.dep_ in deps]
+    if token.dep_ == "acl:relcl" or (token.dep_ == "acl" and token.pos_ == "VERB"):
+        out.append(token.head)
+    if token.dep_ == "xcomp" and _is_verb(token) and _is_verb(token.head):
+        out += _subjects(token.head)
+    return out
 
 
 def _chain(token: Token, hops: int = 4) -> list[Token]:
@@ -225,6 +239,8 @@ class Mention:
     clause: list[Token]
     merge_only: bool = False
     firm: bool = False  # the phrase always states an event ("à l'invitation de"), even with nobody named
+    # a step of an event told before when there is one ("a été accueilli à l'aéroport par X" after the visit)
+    part_of_last: bool = False
     requires: tuple = ()
     anaphoric: bool = False
     ordinal: str | None = None
@@ -475,9 +491,11 @@ class _Article:
             # "X a rencontré Y": someone named on one side, not "la loi a rencontré des résultats"
             sides = [c for c in children if c.dep_ in {"obj", "nsubj", "nsubj:pass", "obl:agent"}]
             named = [m for c in sides for m in self.entities(phrase_tokens(c))]
+            # "a rencontré, jeudi à New York, ses homologues de X": a title read after the verb is a side too
             return any(m["label"] in args["participant_labels"] for m in named) or bool(_surface_subject(self, trigger)) \
                 or _is_reflexive(trigger) \
-                or any(s.pos_ == "PRON" and _word(s) not in {"qui", "que"} for s in _subjects(trigger))
+                or any(s.pos_ == "PRON" and _word(s) not in {"qui", "que"} for s in _subjects(trigger)) \
+                or self.object_after(trigger, args["offices"] | args["ministerial_titles"]) is not None
         if requirement == "pronoun_subject":
             return any(s.pos_ == "PRON" and "PronType=Rel" not in s.morph and _word(s) not in {"qui", "que"}
                        for s in _subjects(trigger))
@@ -512,9 +530,7 @@ class _Article:
         the words after its verb, a compound by its first part ("accord-cadre" -> "accord"); and whether the text
         brings it in as new ("des accords", "un mémorandum") rather than referring back ("les accords conclus")."""
         words = self.args["agreement_documents"]
-        candidates = [c for c in trigger.children if c.dep_ in {"obj", "nsubj:pass", "nmod", "xcomp", "appos"}]
-        if trigger.dep_ == "acl:relcl" or (trigger.dep_ == "acl" and trigger.pos_ == "VERB"):
-            candidates.append(trigger.head)
+        candidates = _object_candidates(trigger, _OBJECT_DEPS)
         if trigger.pos_ == "VERB":
             candidates += self._words_after(trigger, self.args["object_stop_words"])
         for token in candidates:
@@ -526,10 +542,7 @@ class _Article:
     def _object_in(self, trigger: Token, kind: str) -> bool:
         words = {"founded": self.args["founded_things"], "document": self.args["agreement_documents"],
                  "office": self.args["offices"]}[kind]
-        deps = {"obj", "nsubj:pass", "nmod", "xcomp", "appos"}
-        candidates = [c for c in trigger.children if c.dep_ in deps]
-        if trigger.dep_ == "acl:relcl" or (trigger.dep_ == "acl" and trigger.pos_ == "VERB"):
-            candidates.append(trigger.head)
+        candidates = _object_candidates(trigger, _OBJECT_DEPS)
         opener = _sentence_opener(self, trigger)
         if opener is not None and kind == "founded":
             candidates += _subjects(opener)  # "Créée en 1963, l'Organisation ...": the main clause's subject
@@ -558,7 +571,7 @@ class _Article:
         Xi Jinping lundi à l'Élysée"), or cuts the sentence short ("Fondée en 1963 à Addis-Abeba, l'Organisation")."""
         out = []
         for token in trigger.doc[trigger.i + 1:trigger.i + 1 + reach]:
-            if _is_verb(token) or _word(token) in self.args["object_end_words"] or _word(token) in stops or "\n" in token.text:
+            if _is_verb(token) and self.index.of(token) is None or _word(token) in self.args["object_end_words"] or _word(token) in stops or "\n" in token.text:
                 break
             out.append(token)
         return out
@@ -579,9 +592,13 @@ class _Article:
         """"a reçu Xi Jinping lundi", "a reçu mardi au palais, dans le cadre d'une cérémonie, son homologue": the
         first noun after the verb that no preposition introduces (past adverbs, determiners, dates and
         complements closed by a comma or by a determiner after a noun) is a named person or a title."""
-        in_complement, previous = False, trigger
+        in_complement, previous, bracketed = False, trigger, 0
         for token in self._words_after(trigger, reach=self.args["object_reach"]):
             previous, before = token, previous
+            if token.text in {"(", "[", ")", "]"} or bracketed:
+                # "jeudi à New York (Etats-Unis), ses homologues": an aside in brackets is no object
+                bracketed += {"(": 1, "[": 1, ")": -1, "]": -1}.get(token.text, 0)
+                continue
             if token.pos_ == "ADP" or (token.is_punct and token.text != ","):
                 in_complement = token.pos_ == "ADP"
                 continue
@@ -899,7 +916,13 @@ def _indefinite(token: Token) -> bool:
 
 
 def _ordinal(trigger: Token) -> str | None:
-    ordinals = _arguments()["ordinals"]
+    """The rank that tells an event of a series apart ("le IIe sommet"); none when the rank only presents the
+    event told as a first for someone ("sa première visite en Guinée", "il s'agit de la première visite de X")."""
+    args = _arguments()
+    ordinals = args["ordinals"]
+    if any(c.dep_ == "det" and "Poss=Yes" in c.morph for c in trigger.children) \
+            or (trigger.head is not trigger and _lemma(trigger.head) in args["presenting_verbs"]):
+        return None
     for child in trigger.children:
         if child.dep_ in {"amod", "nummod", "nmod"} and (_word(child) in ordinals or _lemma(child) in ordinals):
             return _lemma(child)
@@ -992,6 +1015,12 @@ def _guests(article: _Article, verb: Token) -> list[dict]:
     token = article.object_after(verb, args["offices"] | args["ministerial_titles"])
     if token is None:
         return []
+    if "Plur" in token.morph.get("Number") and _lemma(token) in args["offices"] | args["ministerial_titles"]:
+        # "a rencontré jeudi ses homologues de Guinée-Bissau, X, et du Libéria, Y": everyone named after the title
+        after = [t for t in article._words_after(verb, reach=article.sent(verb).end - verb.i) if t.i > token.i]
+        people = [m for m in article.entities(after) if m["label"] == "PER"]
+        if people:
+            return people
     found = article.index.of(token)
     if found is None or found["label"] != "PER":
         found = _appositive_person(article, token) or next(
@@ -1071,7 +1100,9 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
     out += [(e, role) for e in actor]
     for child in predicate.children:  # "à l'initiative de X", "par X"
         if child.dep_ == "obl:agent" or (_lemma(child) in args["agent_nouns"] and child.dep_.startswith("obl")):
-            out += [(e, "agent") for e in article.phrase_entities(child)]
+            # "a été accueilli à l'aéroport par X": who welcomes is the host
+            by_host = child.dep_ == "obl:agent" and _lemma(predicate) in args["host_verbs"] and mention.label == "visit"
+            out += [(e, "host" if by_host else "agent") for e in article.phrase_entities(child)]
     if mention.label == "invitation" and not any(c.dep_.startswith("nsubj") for c in trigger.children):
         # "Invité par Riyad, Volodymyr Zelensky a atterri": the inviter after "par", the guest is the
         # subject of the clause the participle opens
@@ -1101,7 +1132,8 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
                 out += [(e, "recipient") for e in article.phrase_entities(child)]
             elif mention.rule_id == "meeting.verb.dire-a-personne" and case in {"à", "au", "aux"}:
                 out += [(e, "participant") for e in article.phrase_entities(child) if e["label"] == "PER"]
-    if mention.label == "meeting" and _is_verb(trigger) and _lemma(trigger) in args["host_verbs"]:
+    if mention.label == "meeting" and _is_verb(trigger) and (_lemma(trigger) in args["host_verbs"] or (
+            "party" in mention.requires and not any(r == "participant" for _, r in out))):
         out += [(e, "participant") for e in _guests(article, trigger)]  # also when the parser hung the guest elsewhere
     if "event_subject" in mention.requires:
         # "l'événement avait réuni X, Y et Z": everyone the clause names took part
@@ -1177,6 +1209,7 @@ def _mentions(article: _Article) -> list[Mention]:
             mention = Mention(label=row["label"], rule_id=row["id"], trigger=trigger, predicate=predicate,
                               clause=_clause(article, trigger, predicate, mode),
                               merge_only=bool(row.get("merge_only")) or defining, firm=bool(row.get("firm")),
+                              part_of_last=bool(row.get("part_of_last")),
                               requires=tuple(row.get("requires", ())),
                               anaphoric=_anaphoric(trigger, article), ordinal=_ordinal(trigger), priority=priority,
                               mode=mode)
@@ -1334,6 +1367,13 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         article.agents += [(mention.trigger, entity) for entity, role, _ in mention.participants
                            if role in {"agent", "host"} and entity["label"] == "PER"][:1]
         target = next((e for e in reversed(events) if _same_event(e, mention, article)), None)
+        if mention.part_of_last:
+            # a step of the event told before adds at most its date: its place and people are the step's
+            last = next((e for e in reversed(events) if e.label == mention.label and e.status == mention.status), None)
+            if last is not None:
+                if last.date[1] is None and mention.date is not None:
+                    last.date = (mention.priority, mention.date, mention.date_text, mention.date_rule)
+                continue
         _log.debug("mention %s", (mention.label, mention.rule_id, repr(mention.trigger.text), mention.mode, mention.status,
                   mention.anaphoric, mention.ordinal, [(e["text"], r) for e, r, _ in mention.participants],
                   mention.location and mention.location["text"], mention.date and mention.date.get("value"),
@@ -1347,13 +1387,14 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
         event.absorb(mention)
         events.append(event)
     _share_across(article, events)
-    _share_frame(article, events)
     # a noun alone, never told by a verb and with nobody, no place, no date and no sum, is not taken as an event
-    # ("a pris part au sommet" tells that it took place)
+    # ("a pris part au sommet" tells that it took place); nor can it be the frame of another
     joining = article.args["joining_verbs"]
-    return [e for e in events if any(m.firm or m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
-                                     for m in e.mentions)
-            or e.participants or e.location[1] is not None or e.date[1] is not None or e.amount is not None]
+    events = [e for e in events if any(m.firm or m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
+                                       for m in e.mentions)
+              or e.participants or e.location[1] is not None or e.date[1] is not None or e.amount is not None]
+    _share_frame(article, events)
+    return events
 
 
 def _share_across(article: _Article, events: list[_Event]) -> None:
@@ -1396,14 +1437,18 @@ def _frame_of(article: _Article, event: _Event, events: list[_Event]) -> _Event 
 
     def last_told(before: int, since: int = 0) -> _Event | None:
         """The other event whose last mention between `since` and `before` comes last."""
-        told = {id(e): max((m.trigger.i for m in e.mentions if since <= m.trigger.i < before), default=None)
+        # an event told only as a bound ("depuis sa nomination") is background, not the occasion
+        told = {id(e): max((m.trigger.i for m in e.mentions if since <= m.trigger.i < before
+                            and _case(m.trigger) not in args["not_date_prepositions"]), default=None)
                 for e in events if e is not event}
         candidates = [e for e in events if told.get(id(e)) is not None]
         return max(candidates, key=lambda e: told[id(e)]) if candidates else None
 
-    for token in predicate.doc[sent.start:predicate.i]:
+    # the frame stands before the verb, or after it in the verb's own phrase ("devraient être conclus à cette occasion")
+    after = [t for t in phrase_tokens(predicate) if t.i > predicate.i]
+    for token in [*predicate.doc[sent.start:predicate.i], *after]:
         before = predicate.doc[max(sent.start, token.i - 3):token.i]
-        if _word(token) in args["frame_relatives"] and any(_word(t) in args["setting_prepositions"] for t in before):
+        if token.i < predicate.i and _word(token) in args["frame_relatives"] and any(_word(t) in args["setting_prepositions"] for t in before):
             inside = last_told(token.i, since=sent.start)
             if inside is not None:
                 return inside
