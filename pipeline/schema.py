@@ -90,24 +90,30 @@ def empty_frame(name: str) -> pd.DataFrame:
 
 
 def to_arrow(name: str, rows: pd.DataFrame | list[dict]) -> pa.Table:
-    """Validate rows against the table's schema and return an Arrow table with exactly its columns."""
+    """Validate rows against the table's schema and return an Arrow table with exactly its columns.
+
+    Rows given as dicts go to Arrow column by column (a key absent from a row is null), a DataFrame
+    through pandas' conversion."""
     schema = SCHEMAS[name]
-    frame = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
-    missing = [c for c in CONTRACT_COLUMNS[name] if c not in frame.columns and len(frame)]
+    given = isinstance(rows, pd.DataFrame)
+    missing = [c for c in CONTRACT_COLUMNS[name] if len(rows) and c not in (rows.columns if given else set().union(*rows))]
     if missing:
         raise SchemaError(f"table {name}: missing columns {missing}")
-    if not len(frame):
+    if not len(rows):
         return schema.empty_table()
-    for col in schema.names:
-        if col not in frame.columns:
-            frame[col] = None
+    if given:
+        frame = rows.assign(**{col: None for col in schema.names if col not in rows.columns})[schema.names]
+        columns = {col: frame[col].dropna() for col in schema.names}
+    else:
+        columns = {col: [row.get(col) for row in rows] for col in schema.names}
     for (table, col), allowed in ALLOWED_VALUES.items():
-        if table == name:
-            bad = set(frame[col].dropna()) - allowed
-            if bad:
-                raise SchemaError(f"table {name}: column {col} has values {sorted(bad)}, expected one of {sorted(allowed)}")
+        bad = set(columns[col]) - allowed - {None} if table == name else ()
+        if bad:
+            raise SchemaError(f"table {name}: column {col} has values {sorted(bad)}, expected one of {sorted(allowed)}")
     try:
-        return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+        if given:
+            return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        return pa.Table.from_pydict(columns, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
         raise SchemaError(f"table {name}: {exc}") from exc
 
