@@ -1,7 +1,8 @@
 """Per-article results kept under the output folder, so a re-run only processes what changed.
 
 An entry is keyed on everything that decides an article's rows: its raw bytes (sha256), its
-doc_id and path, its metadata row, and a fingerprint of the code, the rules, spaCy and the model.
+doc_id and path, its metadata row, and a fingerprint of the code, the rules, the model and the
+installed version of every library the project requires (a dateparser upgrade may change dates).
 Changing any of them misses the cache; a new output folder starts cold.
 """
 from __future__ import annotations
@@ -20,19 +21,33 @@ from .files import write_bytes_atomic
 
 CACHE_DIR = ".cache"
 ENTRY_SUFFIX = ".pkl"
+MEMO_PREFIX = "built-rules-"
 # Bumped when the layout of an entry changes.
 FORMAT = 2
 
 
 def code_fingerprint(model: str = config.SPACY_MODEL) -> str:
-    """Hash of the project's code and rules and of the versions of spaCy and the model (no model load)."""
+    """Hash of the project's code and rules and of the installed versions of the model and of the libraries
+    the project requires (no model load)."""
     versions = []
-    for package in ("spacy", model):
+    for package in dict.fromkeys(("spacy", model, *_required())):
         try:
             versions.append(f"{package}=={importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{package}==?")
     return hashlib.sha256(f"{FORMAT}|{fingerprint()}|{'|'.join(versions)}".encode()).hexdigest()[:16]
+
+
+def _required() -> list[str]:
+    """The libraries the installed project requires outside its extras (none when it is not installed)."""
+    from packaging.requirements import Requirement
+
+    try:
+        declared = importlib.metadata.requires(config.DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    required = (Requirement(line) for line in declared)
+    return sorted(r.name for r in required if r.marker is None or r.marker.evaluate({"extra": ""}))
 
 
 def article_key(article: RawArticle, meta: MetaRow | None, code: str) -> str:
@@ -48,6 +63,7 @@ class ArticleCache:
 
     folder: Path
     used: set[str] = field(default_factory=set)
+    memo: Path | None = None  # the file of built rule data (pipeline.memo) of this run's code
     unreadable: list[Problem] = field(default_factory=list)
 
     @classmethod
@@ -81,8 +97,17 @@ class ArticleCache:
         self.used.add(key)
         write_bytes_atomic(data, self.path(key))
 
+    def memo_path(self, code: str) -> Path:
+        """The file of the rule data built by the code of fingerprint `code` (pipeline.memo), beside the entries."""
+        self.memo = self.folder.parent / f"{MEMO_PREFIX}{code}{ENTRY_SUFFIX}"
+        return self.memo
+
     def prune(self) -> int:
-        """Remove entries this run did not use (removed or changed articles, older code); returns how many."""
+        """Remove entries this run did not use (removed or changed articles, older code) and the built rule
+        data of older code; returns how many entries."""
+        for path in self.folder.parent.glob(f"{MEMO_PREFIX}*{ENTRY_SUFFIX}"):
+            if path != self.memo:
+                path.unlink(missing_ok=True)
         if not self.folder.is_dir():
             return 0
         removed = 0

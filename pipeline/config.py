@@ -10,6 +10,8 @@ OUT_DIR = ROOT / "outputs"
 GOLD_DIR = ROOT / "tests" / "gold"
 
 SPACY_MODEL = "fr_core_news_md"
+# The project's distribution (pyproject.toml), whose declared dependencies key the caches.
+DISTRIBUTION = "fr-news-events"
 METADATA_FILE = "metadata.csv"
 ARTICLE_GLOB = "*.txt"
 

@@ -67,7 +67,9 @@ class DaskExecutor:
     def n_workers_seen(self) -> int:
         return len(self.worker_load_seconds)
 
-    def map(self, todo: list, *, batch_size: int | None = None) -> Iterator:
+    def map(self, todo: list, *, batch_size: int | None = None, memo=None) -> Iterator:
+        """Chunks of `todo` run on the cluster; `memo` (a file of built rule data on this machine) is not
+        used there: each worker builds the rule data once, for as long as it lives."""
         if not todo:
             return
         cluster = None

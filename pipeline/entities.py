@@ -22,10 +22,12 @@ import re
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from . import memo
+from .matching import LowerPhraseMatcher
 from .rulesdata import RulesError, load_csv, load_jsonl, load_yaml, require, rules_path
 from .textnorm import fold
 
@@ -53,6 +55,7 @@ _MAX_QUOTED_NAME_TOKENS = 14
 _MAX_DOCUMENT_NAME_TOKENS = 16
 # The hyphen and the non-breaking hyphen, as tokens: what joins two parts of one name ("Kim Jong-un").
 _HYPHENS = frozenset({"-", "‑"})
+PHRASE_LISTS = ("titles", "portfolios", "modifiers", "institutions")  # Lexicon fields the phrase matcher finds
 _COMMON_FIRST_NAME = 5  # gender-guesser's frequency scale runs 1-13 per country
 _CONTEXT_REGEX = ("^", "$", "\\b", "\\B", "\\A", "\\Z", "(?=", "(?!", "(?<", "(?P")
 
@@ -131,7 +134,12 @@ def _calendar_words() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The rules of rules/entities/, validated; errors name the file and the reason."""
+    """The rules of rules/entities/, validated; errors name the file and the reason (read once per run of the
+    code: see pipeline.memo)."""
+    return memo.cached("entities.lexicon", _read_lexicon)
+
+
+def _read_lexicon() -> Lexicon:
     gazetteer: dict[str, GazetteerEntry] = {}
     for relative, default_label in ((ORGANISATIONS, "ORG"), (PLACES_EXTRA, "LOC"), (PLACES, "LOC")):
         for line, row in enumerate(load_csv(relative), start=2):
@@ -196,9 +204,23 @@ def lexicon() -> Lexicon:
 @functools.lru_cache(maxsize=1)
 def _first_name_detector():
     """gender-guesser's detector: about 40,000 given names of many countries with their usual gender."""
+    return _given_names()[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _given_names():
+    """gender-guesser's detector and, per lowercase given name, its highest frequency in any country (built
+    once per run of the code: see pipeline.memo)."""
+    return memo.cached("entities.given_names", _read_given_names)
+
+
+def _read_given_names():
     import gender_guesser.detector
 
-    return gender_guesser.detector.Detector(case_sensitive=False)
+    detector = gender_guesser.detector.Detector(case_sensitive=False)
+    frequencies = {name: max((int(ch, 16) for freq in by_gender.values() for ch in freq if ch.strip()), default=0)
+                   for name, by_gender in detector.names.items()}
+    return detector, frequencies
 
 
 # gender-guesser's answers that say a gender; "andy" (either) and "unknown" say none
@@ -214,12 +236,9 @@ def first_name_gender(name: str) -> str | None:
     return _GUESSED_GENDER.get(_first_name_detector().get_gender(words[0].split("-")[0]))
 
 
-@functools.lru_cache(maxsize=1)
 def _first_name_frequencies() -> dict[str, int]:
     """Given names of many countries (gender-guesser's data), lowercase, with their highest frequency."""
-    names = _first_name_detector().names
-    return {name: max((int(ch, 16) for freq in by_gender.values() for ch in freq if ch.strip()), default=0)
-            for name, by_gender in names.items()}
+    return _given_names()[1]
 
 
 @functools.lru_cache(maxsize=1)
@@ -271,16 +290,13 @@ class _Matchers:
     """Matchers built once per vocabulary from the lexicon."""
 
     def __init__(self, vocab: Vocab):
-        from spacy.lang.fr import French
-
         lex = lexicon()
-        tokenizer = French().tokenizer
-        self.gazetteer = PhraseMatcher(vocab, attr="LOWER")
-        names = sorted(lex.gazetteer)
-        self.gazetteer.add("GAZ", list(tokenizer.pipe(names)))
-        self.phrases = PhraseMatcher(vocab, attr="LOWER")
-        for name in ("titles", "portfolios", "modifiers", "institutions"):
-            self.phrases.add(name.upper(), list(tokenizer.pipe(getattr(lex, name))))
+        words = memo.cached("entities.phrase_words", _phrase_words)
+        self.gazetteer = LowerPhraseMatcher()
+        self.gazetteer.add("GAZ", words["GAZ"])
+        self.phrases = LowerPhraseMatcher()
+        for name in PHRASE_LISTS:
+            self.phrases.add(name.upper(), words[name.upper()])
         self.patterns = Matcher(vocab)
         for pattern in lex.patterns:
             try:
@@ -291,6 +307,17 @@ class _Matchers:
         needs = [_text_needed(pattern["pattern"]) for pattern in lex.patterns]
         # the document text must contain one of these for any pattern to match (None: always run the matcher)
         self.patterns_need = None if None in needs else re.compile("|".join(needs) or "(?!)")
+
+
+def _phrase_words() -> dict[str, list[list[str]]]:
+    """The gazetteer's names ("GAZ") and the lexicon's phrase lists ("TITLES", ...), each phrase as the words
+    spaCy's French tokenizer splits it into: what the phrase matchers are built from."""
+    from spacy.lang.fr import French
+
+    lex = lexicon()
+    tokenizer = French().tokenizer
+    lists = {"GAZ": sorted(lex.gazetteer)} | {name.upper(): getattr(lex, name) for name in PHRASE_LISTS}
+    return {key: [[token.text for token in doc] for doc in tokenizer.pipe(phrases)] for key, phrases in lists.items()}
 
 
 def _text_needed(pattern: list[dict]) -> str | None:
@@ -354,8 +381,8 @@ class _Analysis:
         self.lex = lexicon()
         self.m = matchers
         self.phrase_at: dict[str, dict[int, int]] = {"TITLES": {}, "PORTFOLIOS": {}, "MODIFIERS": {}, "INSTITUTIONS": {}}
-        for match_id, start, end in matchers.phrases(doc):
-            table = self.phrase_at[doc.vocab.strings[match_id]]
+        for key, start, end in matchers.phrases(doc):
+            table = self.phrase_at[key]
             table[start] = max(end, table.get(start, 0))
         for table in self.phrase_at.values():  # "ministre" inside "premier ministre" is not a title of its own
             inner = {s for s in table for o, e in table.items() if o < s < e}

@@ -2,7 +2,8 @@
 
 Every executor takes (article, metadata row) pairs, runs `extract.process_batch` over chunks of
 them and yields (outcomes, clock) per chunk, each outcome packed (extract.Packed: its rows pickled
-once, where they were made); the corpus-wide steps always run on the caller's side.
+once, where they were made); the corpus-wide steps always run on the caller's side. Local executors
+run each chunk with the store of built rule data `memo` open (pipeline.memo), when one is given.
 The model is loaded once per process that needs it, and not at all when there is nothing to do.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config
+from . import config, memo as memo_store
 
 # Articles per task: large enough to amortise a task, small enough to spread work and bound memory.
 MAX_CHUNK = 64
@@ -57,6 +58,19 @@ def load_model(model: str, regex_cache: Path | None = None):
     return nlp, time.perf_counter() - t
 
 
+def run_batch(nlp, chunk: list, *, memo: Path | None):
+    """extract.process_batch over one chunk, with the rule data built by earlier runs read back from `memo`
+    (pipeline.memo): the first batch of a process builds it (about a second), or reads it back.
+
+    The compiled-pattern cache is not open here: several rules join the words of a set into one
+    pattern, in an order that changes with each process's string hashing, so their patterns would be
+    stored again on every run."""
+    from .extract import process_batch
+
+    with memo_store.stored(memo):
+        return process_batch(nlp, chunk, batch_size=NLP_BATCH)
+
+
 @dataclass
 class ModelLoader:
     """The spaCy pipeline, loaded on first use only; remembers how long loading took."""
@@ -83,11 +97,9 @@ class InlineExecutor:
     def load_seconds(self) -> float:
         return self.loader.load_seconds
 
-    def map(self, todo: list, *, batch_size: int | None = None) -> Iterator:
-        from .extract import process_batch
-
+    def map(self, todo: list, *, batch_size: int | None = None, memo: Path | None = None) -> Iterator:
         for chunk in chunks(todo, n_workers=1, size=batch_size or MAX_CHUNK):
-            yield process_batch(self.loader.get(), chunk, batch_size=NLP_BATCH)
+            yield run_batch(self.loader.get(), chunk, memo=memo)
 
     def close(self) -> None:
         pass
@@ -108,12 +120,10 @@ def _serve(loader: ModelLoader, tasks, results) -> None:
     try:
         shared = loader.nlp is not None  # the caller's model, shared by forking: no load here
         nlp = loader.get()
-        from .extract import process_batch
-
         results.put(("ready", pid, 0.0 if shared else loader.load_seconds))
         while (task := tasks.get()) is not None:
-            index, chunk = task
-            outcomes, clock = process_batch(nlp, chunk, batch_size=NLP_BATCH)
+            index, chunk, memo = task
+            outcomes, clock = run_batch(nlp, chunk, memo=memo)
             results.put(("done", pid, index, outcomes, clock))
     except BaseException:  # reported to the caller, which stops the run with it
         results.put(("failed", pid, traceback.format_exc()))
@@ -159,13 +169,13 @@ class ProcessExecutor:
             self.workers.append(worker)
         return self
 
-    def map(self, todo: list, *, batch_size: int | None = None) -> Iterator:
+    def map(self, todo: list, *, batch_size: int | None = None, memo: Path | None = None) -> Iterator:
         if not todo:
             return
         wanted = max(1, min(self.n_process, len(todo) // ARTICLES_PER_EXTRA_WORKER))
         parts = chunks(todo, n_workers=max(wanted, len(self.workers)), size=batch_size)
         self.start(min(wanted, len(parts)))  # before queueing: a fork never copies a busy queue
-        queued = iter(enumerate(parts))
+        queued = ((index, part, memo) for index, part in enumerate(parts))
         pending = 0
         for task in itertools.islice(queued, QUEUED_PER_WORKER * len(self.workers)):
             self.tasks.put(task)

@@ -355,7 +355,8 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     executor = executor or executors.local(nlp, n_process=n_process)
     bar = executors.progress_bar(len(todo), enabled=progress)
     try:
-        for batch, batch_clock in executor.map(todo, batch_size=batch_size):
+        memo = cache.memo_path(code) if cache is not None else None
+        for batch, batch_clock in executor.map(todo, batch_size=batch_size, memo=memo):
             clock.merge(batch_clock)
             for packed in batch:
                 if cache is None:

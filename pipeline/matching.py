@@ -122,3 +122,41 @@ class AnchoredMatcher:
             return self.matcher(doc)
         return [(key, start + lo, end + lo) for lo, hi in self.windows(doc)
                 for key, start, end in self.matcher(doc[lo:hi])]
+
+
+class LowerPhraseMatcher:
+    """Phrases found by the lowercase forms of their tokens: the matches of spaCy's
+    PhraseMatcher(attr="LOWER"), built from each phrase's words instead of a Doc per phrase.
+
+    Making a Doc of each of the gazetteer's 20,000 names (and a lexeme of each new word) took half a
+    second of every process's first article; the words come from the tokenizer once (pipeline.memo
+    keeps them between runs). A match is (key, start, end); all of them are given, overlapping ones
+    too, by start, then end. tests/test_matching.py checks them against spaCy's PhraseMatcher."""
+
+    def __init__(self):
+        self.keys: dict[tuple[str, ...], list[str]] = {}  # a phrase's lowercase words -> its keys
+        self.lengths: dict[str, list[int]] = {}  # a first word -> the lengths of its phrases, shortest first
+
+    def add(self, key: str, phrases) -> None:
+        """Add phrases, each given as its token texts, under `key`."""
+        for phrase in phrases:
+            words = tuple(word.lower() for word in phrase)
+            if not words:
+                continue
+            keys = self.keys.setdefault(words, [])
+            if key not in keys:
+                keys.append(key)
+            lengths = self.lengths.setdefault(words[0], [])
+            if len(words) not in lengths:
+                lengths.append(len(words))
+                lengths.sort()
+
+    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
+        lowers = [token.lower_ for token in doc]
+        found = []
+        for start, word in enumerate(lowers):
+            for length in self.lengths.get(word, ()):
+                keys = self.keys.get(tuple(lowers[start:start + length]))
+                if keys:
+                    found.extend((key, start, start + length) for key in keys)
+        return found

@@ -17,7 +17,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from . import numbers, regexneeds, rulesdata
+from . import memo, numbers, regexneeds, rulesdata
 from .textnorm import fold
 
 PATTERNS = "timexes/patterns.yml"
@@ -871,7 +871,9 @@ def _rule_ids() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _prefilter() -> regexneeds.Prefilter:
-    return regexneeds.Prefilter([(rule.regex.pattern, rule.regex.flags) for rule in _rules()])
+    """The literal words each rule's matches contain (built once per run of the code: see pipeline.memo)."""
+    return memo.cached("timexes.prefilter",
+                       lambda: regexneeds.Prefilter([(rule.regex.pattern, rule.regex.flags) for rule in _rules()]))
 
 
 def _matches(text: str, masked: str) -> list[tuple[re.Match, int, Rule]]:

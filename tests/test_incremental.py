@@ -184,3 +184,15 @@ def test_failed_article_is_reported_again_from_the_cache(nlp, tmp_path, monkeypa
         failed = [p for p in problems if p.fatal]
         assert len(failed) == 1 and failed[0].path == broken.source_path and "cannot read this number" in failed[0].message
         assert broken.doc_id not in set(tables["documents"].doc_id) and len(tables["documents"]) == len(seeds.articles) - 1
+
+
+def test_an_upgraded_library_changes_the_code_fingerprint(monkeypatch):
+    import importlib.metadata
+
+    from pipeline import cache
+
+    assert {"dateparser", "gender-guesser", "spacy"} <= set(cache._required())
+    before = code_fingerprint()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "99.0" if name == "dateparser" else real(name))
+    assert code_fingerprint() != before

@@ -66,3 +66,47 @@ def test_event_triggers_match_as_over_the_whole_doc_on_real_articles(nlp):
         total += len(doc)
         covered += sum(end - start for start, end in anchored.windows(doc))
     assert found > 50 and covered < total / 2  # the point of it: most tokens are never tried
+
+
+def _phrase_matcher_sets(doc, matcher):
+    return sorted((doc.vocab.strings[key], start, end) for key, start, end in matcher(doc))
+
+
+def test_lower_phrase_matcher_finds_what_spacys_phrase_matcher_finds(nlp):
+    from spacy.lang.fr import French
+    from spacy.matcher import PhraseMatcher
+
+    from pipeline import entities
+    from pipeline.matching import LowerPhraseMatcher
+
+    words = entities._phrase_words()
+    ours, spacys = LowerPhraseMatcher(), PhraseMatcher(nlp.vocab, attr="LOWER")
+    tokenizer = French().tokenizer
+    lists = {"GAZ": sorted(entities.lexicon().gazetteer)} | {
+        name.upper(): getattr(entities.lexicon(), name) for name in entities.PHRASE_LISTS}
+    for key, phrases in words.items():
+        ours.add(key, phrases)
+        spacys.add(key, list(tokenizer.pipe(lists[key])))
+    assert len(words["GAZ"]) > 10_000
+    found = 0
+    texts = [path.read_text(encoding="utf-8") for path in TEXTS]
+    texts.append("Le PRÉSIDENT de la république de Côte d'Ivoire et la côte d'ivoire, puis Nouvelle-Zélande.")
+    for text in texts:
+        doc = nlp(text)
+        mine = ours(doc)
+        assert sorted(mine) == _phrase_matcher_sets(doc, spacys), text[:60]
+        assert mine == sorted(mine, key=lambda m: (m[1], m[2]))  # by start, then end
+        found += len(mine)
+    assert found > 300
+
+
+def test_lower_phrase_matcher_keeps_overlaps_and_every_key():
+    from spacy.lang.fr import French
+
+    from pipeline.matching import LowerPhraseMatcher
+
+    matcher = LowerPhraseMatcher()
+    matcher.add("A", [["Nouvelle", "-", "Zélande"], ["nouvelle"], []])
+    matcher.add("B", [["NOUVELLE"], ["zélande"]])
+    doc = French()("La Nouvelle-Zélande.")
+    assert matcher(doc) == [("A", 1, 2), ("B", 1, 2), ("A", 1, 4), ("B", 3, 4)]
