@@ -34,6 +34,7 @@ from .textnorm import fold
 PLACES = "entities/places.csv"
 PLACES_EXTRA = "entities/places_extra.csv"
 ORGANISATIONS = "entities/organisations.csv"
+NAMED_MISC = "entities/named_misc.csv"
 DEMONYMS = "entities/demonyms.csv"
 TITLES = "entities/titles.yml"
 NOT_NAMES = "entities/not_names.yml"
@@ -96,9 +97,11 @@ class Lexicon:
     of_words: frozenset[str]
     contracted_articles: frozenset[str]
     and_words: frozenset[str]
-    name_links: frozenset[str]
-    organisation_links: frozenset[str]
+    name_links: tuple[tuple[str, ...], ...]
+    organisation_links: tuple[tuple[str, ...], ...]
     title_links: frozenset[str]
+    not_treaty_before: frozenset[str]
+    not_treaty_after: frozenset[str]
 
 
 def _apostrophe_variants(text: str) -> set[str]:
@@ -124,6 +127,12 @@ def _inflect(masculine: str, feminine: str | None) -> set[str]:
     return forms
 
 
+def _phrases_of(data: dict, key: str) -> tuple[tuple[str, ...], ...]:
+    """The phrases of a list in rules/entities/named_things.yml as tuples of lowercase words, longest first."""
+    phrases = {tuple(str(w).casefold().split()) for w in require(data, key, NAMED_THINGS)}
+    return tuple(sorted(phrases, key=lambda words: (-len(words), words)))
+
+
 def _calendar_words() -> frozenset[str]:
     """French weekday and month names of more than three letters (abbreviations without their dot), from the
     calendar the timex rules read (rules/timexes/calendar.yml)."""
@@ -141,7 +150,7 @@ def lexicon() -> Lexicon:
 
 def _read_lexicon() -> Lexicon:
     gazetteer: dict[str, GazetteerEntry] = {}
-    for relative, default_label in ((ORGANISATIONS, "ORG"), (PLACES_EXTRA, "LOC"), (PLACES, "LOC")):
+    for relative, default_label in ((ORGANISATIONS, "ORG"), (NAMED_MISC, "MISC"), (PLACES_EXTRA, "LOC"), (PLACES, "LOC")):
         for line, row in enumerate(load_csv(relative), start=2):
             name, key = (row.get("name") or "").strip(), (row.get("key") or "").strip()
             if not name or not key:
@@ -193,11 +202,12 @@ def _read_lexicon() -> Lexicon:
         calendar=_calendar_words(),
         patterns=patterns,
         named={key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
-               for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns")},
-        programme_links=tuple(tuple(str(w).casefold().split()) for w in require(named, "programme_links", NAMED_THINGS)),
+               for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns",
+                            "treaty_heads", "apposition_heads")},
+        **{key: _phrases_of(named, key) for key in ("programme_links", "name_links", "organisation_links")},
         **{key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
-           for key in ("articles", "of_words", "contracted_articles", "and_words", "name_links", "organisation_links",
-                       "title_links")},
+           for key in ("articles", "of_words", "contracted_articles", "and_words", "title_links", "not_treaty_before",
+                       "not_treaty_after")},
     )
 
 
@@ -401,7 +411,7 @@ class _Analysis:
         self.institutions = self._institution_candidates()
         self.pairings = self._pairing_candidates()
         self.named = self._document_candidates() + self._organisation_candidates() + self._event_candidates() + self._programme_candidates() \
-            + self._facility_candidates()
+            + self._facility_candidates() + self._treaty_candidates() + self._apposition_candidates()
 
     @staticmethod
     def _index(cands: list[Candidate]) -> dict[int, Candidate]:
@@ -800,7 +810,12 @@ class _Analysis:
         doc = self.doc
         return i == 0 or doc[i].is_sent_start or "\n" in doc[i - 1].whitespace_ or doc[i - 1].is_space
 
-    def _name_complement(self, i: int, links: frozenset[str]) -> int:
+    def _link_at(self, j: int, links: tuple[tuple[str, ...], ...]) -> int:
+        """Number of tokens of the link phrase of `links` that starts at token j ("en faveur de"), 0 for none."""
+        folded = self.doc.folded
+        return next((len(link) for link in links if tuple(folded[j:j + len(link)]) == link), 0)
+
+    def _name_complement(self, i: int, links: tuple[tuple[str, ...], ...]) -> int:
         """End of a document name's complement from token i: adjectives, "de/sur/pour/relative à ... + noun
         or name" phrases, a year right after the head; it ends before a comma, a verb or a quote mark."""
         doc, n, j, end = self.doc, len(self.doc), i, i
@@ -811,8 +826,9 @@ class _Analysis:
             if token.text in _HYPHENS and not doc[j - 1].whitespace_ and not token.whitespace_ and j + 1 < n \
                     and doc[j + 1].text[:1].isalnum():
                 j += 1
-            elif low in links or low in self.lex.and_words and j + 1 < n and doc[j + 1].text.casefold() in links:
-                j += 1
+            elif (size := self._link_at(j, links) or low in self.lex.and_words and j + 1 < n
+                  and self._link_at(j + 1, links) and 1 + self._link_at(j + 1, links)):
+                j += size
                 while j < n and doc[j].text.casefold() in self.lex.articles:
                     j += 1
                 after_link = True
@@ -884,10 +900,9 @@ class _Analysis:
             token = doc[i]
             j = token.i + 1
             while j < n and j < token.i + _MAX_DOCUMENT_NAME_TOKENS:
-                link = next((link for link in self.lex.programme_links
-                             if [t.text.casefold() for t in doc[j:j + len(link)]] == list(link)), None)
-                if link is not None:
-                    k = j + len(link)
+                size = self._link_at(j, self.lex.programme_links)
+                if size:
+                    k = j + size
                     while k < n and doc[k].text.casefold() in self.lex.articles:
                         k += 1
                     place = self.entity_at.get(k)
@@ -902,6 +917,100 @@ class _Analysis:
                 else:
                     break
         return out
+
+    def _after_article(self, i: int) -> bool:
+        """Token i follows a definite article, elided or contracted ("le", "l'", "du", "aux")."""
+        before = self.doc.folded[i - 1] if i > 0 else ""
+        return before in self.lex.articles or before in self.lex.contracted_articles
+
+    def _treaty_candidates(self) -> list[Candidate]:
+        """A treaty or agreement named by a lowercase head after an article and the place where it was made,
+        which is no country: "le traité de Lisbonne", "les accords de Minsk", "l'accord de paix d'Alger",
+        "l'accord de Paris sur le climat" (MISC). "avec l'accord de Washington" is a consent, not a treaty."""
+        doc, out, n = self.doc, [], len(self.doc)
+        for i, folded in enumerate(doc.folded):
+            if folded not in self.lex.named["treaty_heads"] or not doc.texts[i].islower() or not self._after_article(i) \
+                    or i >= 2 and doc.folded[i - 2] in self.lex.not_treaty_before:
+                continue
+            j = i + 1
+            if j + 1 < n and doc.folded[j] in self.lex.of_words and doc[j + 1].text.islower() and doc[j + 1].pos_ == "NOUN":  # "l'accord de paix d'Alger", "l'accord de cessez-le-feu de Doha"
+                j += 2
+                while j + 1 < n and doc[j].text in _HYPHENS and not doc[j].whitespace_ and doc[j + 1].text.islower():
+                    j += 2
+            start = self._link_then(j)
+            if start == j or start >= n or not doc[start].text[:1].isupper():
+                continue
+            end = self._place_name_end(start)
+            link = self._link_at(end, self.lex.name_links) if end is not None else 0
+            if end is None or end < n and doc.folded[end] in self.lex.not_treaty_after \
+                    or link and end + link < n and doc[end + link].pos_ in {"VERB", "AUX"}:
+                continue
+            if link and doc.folded[end] not in self.lex.of_words:
+                # "... sur le climat" when the phrase ends the clause; a longer one may not be part of the name
+                longer = self._name_complement(end, self.lex.name_links)
+                if longer >= n or doc[longer].is_punct or doc[longer].pos_ in {"VERB", "AUX", "PRON"}:
+                    end = longer
+            out.append(Candidate(i, end, "MISC", "pattern", "named:treaty"))
+        return out
+
+    def _place_name_end(self, start: int) -> int | None:
+        """End of the name of a city or site that starts at token `start` (a known city, or capitalised words
+        that are no known country, region, organisation or person); None when there is none."""
+        known = self.entity_at.get(start)
+        if known is not None and known.kind != "model":
+            return known.end if known.kind == "gazetteer" and known.rule_id == "gazetteer:city" else None
+        end = self.name_run(start)
+        if end == start or known is not None and known.label == "PER" \
+                or any(c.label == "PER" and c.start <= start < c.end for c in self.model):
+            return None
+        return end
+
+    def _apposition_candidates(self) -> list[Candidate]:
+        """A plan, operation, programme or law named by a lowercase head after an article and a capitalised name
+        that is not a known place ("le plan Marshall", "l'opération Serval", "la loi Veil"), or a known place
+        with a year ("le plan France 2030"): MISC. A plan named after a person of the article ("le plan
+        Macron" after "Emmanuel Macron") is that person's."""
+        doc, out, n = self.doc, [], len(self.doc)
+        surnames = {doc.texts[c.end - 1] for c in self.model if c.label == "PER" and len(c) > 1}
+        for i, text in enumerate(doc.texts):
+            if text not in self.lex.named["apposition_heads"] or i == 0 \
+                    or not self._after_article(i) and doc[i - 1].pos_ not in {"DET", "ADJ"}:
+                continue
+            start = i + 1
+            while start < n and doc.folded[start] in self.lex.articles and start < i + 2:
+                start += 1  # "l'initiative la Ceinture et la Route"
+            if start >= n or not self.is_name_word(doc[start]) or len(doc.texts[start]) < 2 or "\n" in doc[i].whitespace_:
+                continue
+            known = self.entity_at.get(start)
+            if known is not None and known.kind in {"gazetteer", "pattern"} and known.label == "MISC":
+                end = known.end  # "l'initiative la Ceinture et la Route"
+            elif known is not None and known.kind in {"gazetteer", "pattern"}:
+                end = known.end
+                if not (end < n and doc[end].like_num and len(doc.texts[end]) == 4):
+                    continue
+                end += 1
+            else:
+                end = self._capitalised_run(start)
+                if end < n and doc[end].like_num and len(doc.texts[end]) == 4:
+                    end += 1  # "le programme Horizon 2020"
+            if doc.texts[end - 1] in surnames:
+                continue
+            out.append(Candidate(i, end, "MISC", "pattern", "named:apposition"))
+        return out
+
+    def _capitalised_run(self, start: int) -> int:
+        """End of a run of name words from `start`, joined by "et", articles or "de" when a name word follows
+        ("Ceinture et la Route", "Horizon Europe")."""
+        doc, n, j, end = self.doc, len(self.doc), start, start
+        while j < n and j < start + _MAX_NAME_TOKENS and "\n" not in doc[j - 1].whitespace_:
+            if self.is_name_word(doc[j]) and not doc[j].is_punct:
+                j = end = j + 1
+            elif j > start and (doc.folded[j] in self.lex.and_words or doc.folded[j] in self.lex.articles
+                                or doc.folded[j] in self.lex.of_words):
+                j += 1
+            else:
+                break
+        return end
 
     def _facility_candidates(self) -> list[Candidate]:
         """A building or site named by a lowercase head and a name that is no known place: "le palais de la
@@ -1160,13 +1269,17 @@ _PAREN_CLOSE = re.compile(r"^\s*[»\"”]?\s*\)")
 def _mark_parenthesised_aliases(text: str, mentions: list[dict]) -> None:
     """A name written in parentheses right after another is its alias: "Asie centrale + États-Unis »
     (« C5+1 »)", "Organisation du traité de sécurité collective (OTSC)"; two different known places are
-    not ("DAKAR (Sénégal)" gives the country of the city)."""
+    not ("DAKAR (Sénégal)" gives the country of the city). An acronym that only the model tagged takes the
+    label of the name it abbreviates ("Nouveau Partenariat pour le développement de l'Afrique (Nepad)")."""
     for before, after in zip(mentions, mentions[1:]):
         between = text[before["end"]:after["start"]]
         places_apart = before.get("key") and after.get("key") and before["key"] != after["key"]
         if before["label"] != "PER" and not places_apart and _PAREN_OPEN.match(between.lstrip("»\"” ")) \
                 and _PAREN_CLOSE.match(text[after["end"]:after["end"] + 4]):
             after["alias_of"] = [before["start"], before["end"]]
+            if after["source"] == "model" and not after.get("key") and " " not in after["text"] \
+                    and " " in before["text"] and fold(after["text"][:1]) == fold(before["text"][:1]):
+                after["label"] = before["label"]
 
 
 def _mark_short_aliases(mentions: list[dict]) -> None:
@@ -1239,11 +1352,15 @@ def _example_mentions(text: str) -> list[dict]:
 
 def _places_found(text: str) -> list[list]:
     return [[m["text"], m["label"], m["key"]] for m in _example_mentions(text)
-            if m["key"] and not m["key"].startswith(("org:", "pairing:"))]
+            if m["key"] and not m["key"].startswith(("org:", "pairing:", "misc:"))]
 
 
 def _organisations_found(text: str) -> list[list]:
     return [[m["text"], m["label"]] for m in _example_mentions(text) if (m["key"] or "").startswith("org:")]
+
+
+def _named_misc_found(text: str) -> list[list]:
+    return [[m["text"], m["label"]] for m in _example_mentions(text) if (m["key"] or "").startswith("misc:")]
 
 
 def _patterns_found(text: str) -> list[list]:
@@ -1267,6 +1384,7 @@ EXAMPLE_RUNNERS = {
     PLACES: (_places_found, _places_found),
     PLACES_EXTRA: (_places_found, _places_found),
     ORGANISATIONS: (_organisations_found, _organisations_found),
+    NAMED_MISC: (_named_misc_found, _named_misc_found),
     PATTERNS: (_patterns_found, _patterns_found),
     TITLES: (_titled_persons, _titled_persons),
     DEMONYMS: (demonym_countries, demonym_countries),
