@@ -21,11 +21,19 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
+# What spacy.load leaves out of the model: its sentence recogniser, which the model ships disabled (the
+# parser cuts sentences), and the vocabulary's string table. That table holds the text of 700,000 hashes
+# (every word the vectors were trained on) and took a third of each load; the pipeline adds the string of
+# every word, lemma, label and feature it makes, and never asks for the text of a hash it did not make.
+# tests/test_nlp.py checks that every token's annotations are those of the model loaded whole.
+LEFT_OUT = ("senter", "strings")
+
+
 def load_nlp(model: str = config.SPACY_MODEL) -> Language:
     """The French model with the project's components added (see pipeline.entities)."""
     from . import entities  # registers the components
 
-    nlp = spacy.load(model)
+    nlp = spacy.load(model, exclude=list(LEFT_OUT))
     index_lemma_tables(nlp)
     nlp.add_pipe("paragraph_breaks", before="parser")
     entities.add_components(nlp)

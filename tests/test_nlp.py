@@ -34,3 +34,24 @@ def test_indexed_lemmatizer_gives_the_stock_lemmas_on_every_token(nlp, stock_lem
             assert token.lemma_ == stock_lemmatizer.lemmatize(token)[0], (path.name, token.i, token.text, token.pos_)
             compared += 1
     assert compared > 5000
+
+
+def _annotations(doc) -> list[tuple]:
+    return [(t.text, t.lemma_, t.pos_, t.tag_, str(t.morph), t.dep_, t.head.i, t.ent_type_, t.ent_iob_,
+             t.is_sent_start, t.norm_, t.shape_, t.is_stop, t.like_num) for t in doc]
+
+
+def test_the_model_without_its_string_table_annotates_every_token_as_the_whole_model(nlp):
+    from pipeline.nlp import LEFT_OUT
+
+    assert "senter" not in nlp.component_names
+    whole = spacy.load(config.SPACY_MODEL)
+    light = spacy.load(config.SPACY_MODEL, exclude=list(LEFT_OUT))
+    assert len(light.vocab.strings) < len(whole.vocab.strings) / 100
+    compared = 0
+    for path in TEXTS:
+        text = path.read_text(encoding="utf-8")
+        got, want = _annotations(light(text)), _annotations(whole(text))
+        assert got == want, path.name
+        compared += len(want)
+    assert compared > 5000
