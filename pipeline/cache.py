@@ -23,7 +23,7 @@ CACHE_DIR = ".cache"
 ENTRY_SUFFIX = ".pkl"
 MEMO_PREFIX = "built-rules-"
 # Bumped when the layout of an entry changes.
-FORMAT = 2
+FORMAT = 3
 
 
 def code_fingerprint(model: str = config.SPACY_MODEL) -> str:

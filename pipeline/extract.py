@@ -78,18 +78,20 @@ class Outcome:
 @dataclass
 class Packed:
     """An Outcome as workers send it back and the cache keeps it: the outcome without its rows, and the
-    rows pickled once, where they were made (None when the article failed). Nobody between the worker
-    and the corpus-wide steps unpickles the rows."""
+    rows of each table pickled once, where they were made (None when the article failed). Nobody between
+    the worker and the corpus-wide steps unpickles the rows, and each of assemble's two passes unpickles
+    only the tables it reads."""
 
     outcome: Outcome
-    rows: bytes | None
+    rows: dict[str, bytes] | None
 
 
 def pack(outcome: Outcome) -> Packed:
     if outcome.result is None:
         return Packed(outcome, None)
     header = Outcome(outcome.doc_id, None, outcome.problems, outcome.removed, len(outcome.result["sentences"]))
-    return Packed(header, pickle.dumps(outcome.result, protocol=pickle.HIGHEST_PROTOCOL))
+    return Packed(header, {name: pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+                           for name, rows in outcome.result.items()})
 
 
 @dataclass
@@ -222,7 +224,7 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
     if iter(results) is results:  # a one-shot iterator cannot be read twice
         results = list(results)
     rows: dict[str, list[dict]] = defaultdict(list)
-    for result in results:
+    for result in _tables(results, CORPUS_WIDE):
         for name in CORPUS_WIDE:
             rows[name].extend(result.get(name, ()))
 
@@ -247,7 +249,7 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
                 sink.add(name, to_arrow(name, chunk[name]).replace_schema_metadata(None))
         chunk.clear()
 
-    for i, result in enumerate(results, start=1):
+    for i, result in enumerate(_tables(results, streamed), start=1):
         for name in streamed:
             chunk[name].extend(result.get(name, ()))
         if i % ASSEMBLE_CHUNK == 0:
@@ -259,19 +261,29 @@ def assemble(results: Iterable[dict[str, list[dict]]], clock: StageClock | None 
     return sink.finish()
 
 
+def _tables(results: Iterable[dict[str, list[dict]]], names) -> Iterable[dict[str, list[dict]]]:
+    """The results, reading only the rows of the tables `names` where results can leave the others aside."""
+    return results.tables(names) if isinstance(results, PickledResults) else results
+
+
 class PickledResults:
     """Per-article rows kept pickled (a tenth of the memory of the dicts), unpickled on each pass; rows
-    that are in the run's cache are read back from its file (a Path) rather than held in memory."""
+    that are in the run's cache are read back from its file (a Path) rather than held in memory.
+    `tables(names)` unpickles only the rows of those tables."""
 
-    def __init__(self, blobs: list[bytes | Path]):
+    def __init__(self, blobs: list[dict[str, bytes] | Path]):
         self.blobs = blobs
 
     def __len__(self) -> int:
         return len(self.blobs)
 
     def __iter__(self) -> Iterator[dict[str, list[dict]]]:
+        return self.tables(None)
+
+    def tables(self, names: Iterable[str] | None) -> Iterator[dict[str, list[dict]]]:
         for blob in self.blobs:
-            yield pickle.loads(blob if isinstance(blob, bytes) else pickle.loads(blob.read_bytes()).rows)
+            pickled = blob if isinstance(blob, dict) else pickle.loads(blob.read_bytes()).rows
+            yield {name: pickle.loads(rows) for name, rows in pickled.items() if names is None or name in names}
 
 
 def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16, n_process: int = 1) -> Iterator:
@@ -328,7 +340,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     from .cache import article_key, code_fingerprint
 
     clock = clock or StageClock()
-    kept: dict[str, tuple[Outcome, bytes | Path | None]] = {}  # doc_id -> (outcome without rows, its rows)
+    kept: dict[str, tuple[Outcome, dict[str, bytes] | Path | None]] = {}  # doc_id -> (outcome without rows, its rows)
 
     def keep(packed: Packed, stored: Path | None = None) -> None:
         """Note an article's outcome; its rows stay in memory unless `stored` holds them (a cache entry)."""
@@ -372,7 +384,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     clock.seconds["model"] += executor.load_seconds
 
     problems: list[Problem] = []
-    blobs: list[bytes | Path] = []
+    blobs: list[dict[str, bytes] | Path] = []
     removed = {}
     for article in articles:
         if article.doc_id not in kept:
