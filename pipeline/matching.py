@@ -130,33 +130,36 @@ class LowerPhraseMatcher:
 
     Making a Doc of each of the gazetteer's 20,000 names (and a lexeme of each new word) took half a
     second of every process's first article; the words come from the tokenizer once (pipeline.memo
-    keeps them between runs). A match is (key, start, end); all of them are given, overlapping ones
+    keeps them between runs). Phrases are held as the hashes of their lowercase words, as the Doc's
+    LOWER array holds them. A match is (key, start, end); all of them are given, overlapping ones
     too, by start, then end. tests/test_matching.py checks them against spaCy's PhraseMatcher."""
 
     def __init__(self):
-        self.keys: dict[tuple[str, ...], list[str]] = {}  # a phrase's lowercase words -> its keys
-        self.lengths: dict[str, list[int]] = {}  # a first word -> the lengths of its phrases, shortest first
+        self.keys: dict[tuple[int, ...], list[str]] = {}  # a phrase's lowercase word hashes -> its keys
+        self.lengths: dict[int, list[int]] = {}  # a first word's hash -> the lengths of its phrases, shortest first
 
     def add(self, key: str, phrases) -> None:
         """Add phrases, each given as its token texts, under `key`."""
         for phrase in phrases:
-            words = tuple(word.lower() for word in phrase)
-            if not words:
+            hashes = tuple(get_string_id(word.lower()) for word in phrase)
+            if not hashes:
                 continue
-            keys = self.keys.setdefault(words, [])
+            keys = self.keys.setdefault(hashes, [])
             if key not in keys:
                 keys.append(key)
-            lengths = self.lengths.setdefault(words[0], [])
-            if len(words) not in lengths:
-                lengths.append(len(words))
+            lengths = self.lengths.setdefault(hashes[0], [])
+            if len(hashes) not in lengths:
+                lengths.append(len(hashes))
                 lengths.sort()
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
-        lowers = [token.lower_ for token in doc]
+        if not len(doc):
+            return []
+        values = doc.to_array(LOWER).tolist()
         found = []
-        for start, word in enumerate(lowers):
-            for length in self.lengths.get(word, ()):
-                keys = self.keys.get(tuple(lowers[start:start + length]))
+        for start, value in enumerate(values):
+            for length in self.lengths.get(value, ()):
+                keys = self.keys.get(tuple(values[start:start + length]))
                 if keys:
                     found.extend((key, start, start + length) for key in keys)
         return found
