@@ -440,12 +440,17 @@ def _join_persons(locals_: list[dict], join, uf: _UnionFind) -> None:
     """Full names join on transliteration-aware matching; a surname alone joins its single full name."""
     persons = [i for i, l in enumerate(locals_) if l["label"] == "PER"]
     blocks: dict[str, list[int]] = defaultdict(list)
+    has_given: dict[int, bool] = {}
     for i in persons:
-        blocks[skeleton(spelling_key(name_parts(locals_[i]["name"])[1]))].append(i)
+        given, surname = name_parts(locals_[i]["name"])
+        blocks[skeleton(spelling_key(surname))].append(i)
+        has_given[i] = bool(given)
     for block in blocks.values():
-        full = [i for i in block if name_parts(locals_[i]["name"])[0]]
-        short = [i for i in block if not name_parts(locals_[i]["name"])[0]]
+        full = [i for i in block if has_given[i]]
+        short = [i for i in block if not has_given[i]]
         for i, j in itertools.chain(itertools.combinations(full, 2), itertools.combinations(short, 2)):
+            if uf.find(i) == uf.find(j):
+                continue  # joined already: nothing to compare
             relation, why = compare_persons(locals_[i]["name"], locals_[j]["name"])
             if relation == "same" and _countries_agree(locals_[i], locals_[j]):
                 join(i, j, why)
