@@ -203,7 +203,7 @@ def _read_lexicon() -> Lexicon:
         patterns=patterns,
         named={key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
                for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns",
-                            "treaty_heads", "apposition_heads")},
+                            "treaty_heads", "apposition_heads", "body_heads")},
         **{key: _phrases_of(named, key) for key in ("programme_links", "name_links", "organisation_links")},
         **{key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
            for key in ("articles", "of_words", "contracted_articles", "and_words", "title_links", "not_treaty_before",
@@ -411,7 +411,7 @@ class _Analysis:
         self.institutions = self._institution_candidates()
         self.pairings = self._pairing_candidates()
         self.named = self._document_candidates() + self._organisation_candidates() + self._event_candidates() + self._programme_candidates() \
-            + self._facility_candidates() + self._treaty_candidates() + self._apposition_candidates()
+            + self._facility_candidates() + self._treaty_candidates() + self._apposition_candidates() + self._body_candidates()
 
     @staticmethod
     def _index(cands: list[Candidate]) -> dict[int, Candidate]:
@@ -937,6 +937,8 @@ class _Analysis:
                 j += 2
                 while j + 1 < n and doc[j].text in _HYPHENS and not doc[j].whitespace_ and doc[j + 1].text.islower():
                     j += 2
+                while j < n and doc[j].text.islower() and doc[j].pos_ == "ADJ":  # "de partenariat économique"
+                    j += 1
             start = self._link_then(j)
             if start == j or start >= n or not doc[start].text[:1].isupper():
                 continue
@@ -979,9 +981,10 @@ class _Analysis:
             start = i + 1
             while start < n and doc.folded[start] in self.lex.articles and start < i + 2:
                 start += 1  # "l'initiative la Ceinture et la Route"
-            if start >= n or not self.is_name_word(doc[start]) or len(doc.texts[start]) < 2 or "\n" in doc[i].whitespace_:
-                continue
             known = self.entity_at.get(start)
+            if start >= n or not self.is_name_word(doc[start]) or len(doc.texts[start]) < 2 or "\n" in doc[i].whitespace_ \
+                    or (known is None or known.kind == "model") and doc[start].pos_ == "ADJ":
+                continue  # "le programme Alimentaire mondial" is a capitalised adjective
             if known is not None and known.kind in {"gazetteer", "pattern"} and known.label == "MISC":
                 end = known.end  # "l'initiative la Ceinture et la Route"
             elif known is not None and known.kind in {"gazetteer", "pattern"}:
@@ -1011,6 +1014,26 @@ class _Analysis:
             else:
                 break
         return end
+
+    def _body_candidates(self) -> list[Candidate]:
+        """A force or mission named by a lowercase head, its adjectives and the organisation it belongs to:
+        "la force conjointe du G5 Sahel", "la mission multidimensionnelle intégrée des Nations unies" (ORG);
+        with no adjective ("les forces de l'OTAN") it is only the organisation."""
+        doc, out, n = self.doc, [], len(self.doc)
+        for i, text in enumerate(doc.texts):
+            if text not in self.lex.named["body_heads"]:
+                continue
+            j = i + 1
+            while j < n and doc[j].text.islower() and not doc[j].is_stop \
+                    and (doc[j].pos_ == "ADJ" or "Part" in doc[j].morph.get("VerbForm")):
+                j += 1
+            start = self._link_then(j)
+            owner = self.entity_at.get(start)
+            coordinated = owner is not None and owner.end < n and doc.folded[owner.end] in self.lex.and_words
+            if j > i + 1 and start > j and owner is not None and owner.label == "ORG" and owner.kind != "model" \
+                    and not coordinated:  # "la mission conjointe de l'ONU et de l'UA" is no one body's name
+                out.append(Candidate(i, owner.end, "ORG", "pattern", "named:body"))
+        return out
 
     def _facility_candidates(self) -> list[Candidate]:
         """A building or site named by a lowercase head and a name that is no known place: "le palais de la
