@@ -288,9 +288,11 @@ def _join_person_forms(groups: list[dict]) -> list[dict]:
     for i in short:
         owners = [j for j in full if compare_persons(names[j], names[i])[0] != "different"
                   and (persons[i]["label"] == "PER" or persons[j]["label"] == "PER")]
-        if not owners:  # a name word other than the last: "Lula" of "Luiz Inácio Lula da Silva", "Kishida Fumio"
+        if not owners:  # a name word other than the last: "Lula" of "Luiz Inácio Lula da Silva", "Kishida Fumio",
+            # "Xi" of "Xi Jinping" (two letters only as a capitalised word, never initials or a numeral "XI")
+            word_like = len(names[i]) > 2 or (len(names[i]) == 2 and names[i].istitle())
             owners = [j for j in full if fold(names[i]) in {fold(w) for w in name_parts(names[j])[0]}
-                      and len(names[i]) > 2 and (persons[i]["label"] == "PER" or persons[j]["label"] == "PER")]
+                      and word_like and (persons[i]["label"] == "PER" or persons[j]["label"] == "PER")]
             if len(owners) != 1:
                 continue
             join(owners[0], i, "short form", f"{names[i]} is a name word of {names[owners[0]]}")

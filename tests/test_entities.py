@@ -132,11 +132,13 @@ def test_a_name_the_model_took_for_a_place_becomes_a_person_by_its_short_form():
 def test_a_name_word_other_than_the_last_joins_its_single_full_name():
     mentions = [mention(0, "Luiz Inácio Lula da Silva", source="rule"), mention(60, "Lula"),
                 mention(90, "Kishida Fumio", source="rule"), mention(130, "Kishida"), mention(160, "Fumio Tanaka"),
-                mention(200, "Bachar al-Assad", source="rule"), mention(240, "Assad")]
+                mention(200, "Bachar al-Assad", source="rule"), mention(240, "Assad"),
+                mention(280, "Xi Jinping", source="rule"), mention(300, "Xi"), mention(320, "Li Qiang", source="rule"),
+                mention(340, "LI")]
     found = within_document("d", mentions)
     names = sorted(tuple(sorted(e["aliases"])) for e in found)
-    assert names == [("Assad", "Bachar al-Assad"), ("Fumio Tanaka",), ("Kishida", "Kishida Fumio"),
-                     ("Luiz Inácio Lula da Silva", "Lula")]
+    assert names == [("Assad", "Bachar al-Assad"), ("Fumio Tanaka",), ("Kishida", "Kishida Fumio"), ("LI",),
+                     ("Li Qiang",), ("Luiz Inácio Lula da Silva", "Lula"), ("Xi", "Xi Jinping")]
 
 
 def test_head_and_tail_of_a_longer_name_are_its_aliases(nlp):
