@@ -392,6 +392,8 @@ class _Analysis:
         self.m = matchers
         self.phrase_at: dict[str, dict[int, int]] = {"TITLES": {}, "PORTFOLIOS": {}, "MODIFIERS": {}, "INSTITUTIONS": {}}
         for key, start, end in matchers.phrases(doc):
+            if key == "TITLES" and self._surname_after_particle(start):
+                continue
             table = self.phrase_at[key]
             table[start] = max(end, table.get(start, 0))
         for table in self.phrase_at.values():  # "ministre" inside "premier ministre" is not a title of its own
@@ -412,6 +414,15 @@ class _Analysis:
         self.pairings = self._pairing_candidates()
         self.named = self._document_candidates() + self._organisation_candidates() + self._event_candidates() + self._programme_candidates() \
             + self._facility_candidates() + self._treaty_candidates() + self._apposition_candidates() + self._body_candidates()
+
+    def _surname_after_particle(self, start: int) -> bool:
+        """A title word written capitalised after a first name and a capitalised particle is the end of the
+        name, not a title: "Maire" of "Bruno Le Maire", "Duc" of "Jean Le Duc"."""
+        if start < 2:
+            return False
+        word, particle, before = self.doc[start], self.doc[start - 1], self.doc[start - 2]
+        return (word.text[:1].isupper() and particle.text[:1].isupper() and particle.text.casefold() in self.lex.particles
+                and before.text[:1].isupper() and before.pos_ == "PROPN")
 
     @staticmethod
     def _index(cands: list[Candidate]) -> dict[int, Candidate]:
