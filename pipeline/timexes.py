@@ -137,7 +137,9 @@ def _tense_rules() -> dict:
                 cues.append((label, priority, re.compile(expanded, re.IGNORECASE)))
             except re.error as exc:
                 raise rulesdata.RulesError(f"{rulesdata.rules_path(TENSE)}: bad {label} cue {pattern!r}: {exc}") from exc
+    until = [re.escape(str(w)).replace("'", "['’ʼ]") for w in rulesdata.require(data, "until", TENSE)]
     return {"sentence_end": re.compile(rulesdata.require(data, "sentence_end", TENSE)), "cues": cues,
+            "until": re.compile(r"(?<!\w)(?:" + "|".join(until) + r")\s*$", re.IGNORECASE) if until else None,
             "not_verbs": frozenset(fold(w) for w in rulesdata.require(data, "not_verbs", TENSE)),
             "participles": frozenset(fold(w) for w in rulesdata.require(data, "participles", TENSE))}
 
@@ -244,7 +246,12 @@ def _anchor_for(ctx: _Context, m: re.Match) -> dt.date | None:
 
 def _when(ctx: _Context, m: re.Match) -> str | None:
     direction = _direction(m)
-    return {-1: "past", 1: "future"}.get(direction) or ctx.tense(m)
+    when = {-1: "past", 1: "future"}.get(direction) or ctx.tense(m)
+    if when is None:  # no tense to go by: a deadline ("court jusqu'au 31 décembre") lies ahead
+        until, start = _tense_rules()["until"], m.start("t") if _group(m, "t") else m.start()
+        if until is not None and until.search(ctx.text, max(0, start - 20), start):
+            return "future"
+    return when
 
 
 def _month_index(year: int, month: int) -> int:
