@@ -628,7 +628,7 @@ class _Analysis:
                 j += 1
             elif token.text in _HYPHENS and j > i and not doc[j - 1].whitespace_ and j + 1 < limit \
                     and not token.whitespace_ and doc[j + 1].is_alpha and doc[j + 1].text.islower() \
-                    and len(doc[j + 1].text) <= 3:  # "Kim Jong-un", "Kim Jong-il"
+                    and len(doc[j + 1].text) <= 5:  # "Kim Jong-un", "Yoon Suk-yeol", "Lee Jae-myung"
                 j += 2
             elif j > i and words and token.text.casefold() in self.lex.particles:
                 k = j
@@ -836,7 +836,7 @@ class _Analysis:
             participle = "Part" in token.morph.get("VerbForm")
             if token.text in _HYPHENS and not doc[j - 1].whitespace_ and not token.whitespace_ and j + 1 < n \
                     and doc[j + 1].text[:1].isalnum():
-                j += 1
+                j = end = j + 2  # "Convention-cadre", "Shangri-La"
             elif (size := self._link_at(j, links) or low in self.lex.and_words and j + 1 < n
                   and self._link_at(j + 1, links) and 1 + self._link_at(j + 1, links)):
                 j += size
