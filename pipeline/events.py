@@ -30,6 +30,7 @@ TRIGGERS_FILE = "events/triggers.jsonl"
 ARGUMENTS_FILE = "events/arguments.yml"
 STATUS_FILE = "events/status.yml"
 TYPES_FILE = "events/types.yml"
+DATES_FILE = "events/dates.yml"
 REQUIREMENTS = frozenset({"reflexive", "with", "amount", "amount_near", "place", "founded", "document", "office", "invited_to", "party", "event_subject",
                           "person_to", "person_object", "entity_object", "person_near", "pronoun_subject",
                           "official_object", "passive", "active", "by_agent"})
@@ -68,14 +69,17 @@ def _arguments() -> dict:
     data = _lexicon(ARGUMENTS_FILE, "locative_prepositions", "genitive_prepositions", "place_nouns",
                     "companion_prepositions", "recipient_prepositions", "agent_nouns", "host_verbs",
                     "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
-                    "ordinals", "presenting_verbs", "event_like_nouns", "compatible_types", "max_gap_words", "occurrence_verbs",
-                    "setting_prepositions", "joining_verbs", "distinct_modifiers", "not_date_prepositions",
+                    "ordinals", "presenting_verbs", "event_like_nouns", "compatible_types", "max_gap_words",
+                    "occurrence_verbs", "topic_prepositions", "phase_verbs", "phase_dated_types",
+                    "setting_prepositions", "joining_verbs", "distinct_modifiers",
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
-                    "collective_heads", "anaphor_modifiers", "dateline_end", "dateline_reach", "group_window",
+                    "collective_heads", "anaphor_modifiers", "group_window",
                     "leader_families", "agent_prepositions", "object_end_words", "object_stop_words", "office_stop_words",
                     "object_reach", "purpose_prepositions", "travel_verbs", "place_relatives",
-                    "indefinite_determiners", "frame_relatives", "frame_nouns", "frame_determiners")
+                    "indefinite_determiners")
+    data.update(_lexicon(DATES_FILE, "not_date_prepositions", "dateline_end", "dateline_reach", "frame_relatives",
+                         "frame_nouns", "frame_determiners"))
     out = {k: frozenset(v) if isinstance(v, list) and k not in {"compatible_types", "title_groups"} else v
            for k, v in data.items()}
     out["compatible_types"] = [frozenset(group) for group in data["compatible_types"]]
@@ -663,8 +667,27 @@ class _Article:
             found = next(iter(self.entities([verb.head])), None)
         return found if found is not None and found["label"] == "LOC" else None
 
+    def recipients(self, mention: Mention) -> list[dict]:
+        """Who receives a sum: "à X" on the verb, or hung by the parser on the sum or the aid it gives
+        ("ont promis 160 millions d'euros à la Tunisie", "a accordé une aide de 5 millions au Niger")."""
+        if mention.label != "aid":
+            return []
+        heads = {mention.trigger.i, mention.predicate.i}
+        heads |= {c.i for h in (mention.trigger, mention.predicate) for c in h.children if c.dep_ in {"obj", "nsubj:pass"}}
+        out = []
+        for token in mention.clause:
+            if _case(token) not in self.args["recipient_prepositions"] or token.dep_ == "obl:mod":
+                continue
+            governor = token.head
+            while governor.i not in heads and governor.dep_ == "nmod" and governor.head is not governor:
+                governor = governor.head  # "une aide de 5 millions de dollars au Niger"
+            if governor.i in heads:
+                out += self.phrase_entities(token)
+        return out
+
     def where(self, mention: Mention) -> tuple[dict | None, list[dict]]:
-        """The place of the event, or the places it visits when the clause names several."""
+        """The place of the event, or the places it visits when the clause names several; never who
+        receives a sum."""
         predicate = mention.predicate
         if mention.mode in {"verb", "occurs", "light"}:
             antecedent = self.relative_place(predicate)
@@ -676,8 +699,9 @@ class _Article:
                     found = self.entities([child])
                     if found and found[0]["label"] == "LOC":
                         return found[0], []
+        receiving = {e["entity_id"] for e in self.recipients(mention)}
         for entity in self.entities(mention.clause):
-            if entity["label"] != "LOC":
+            if entity["label"] != "LOC" or entity["entity_id"] in receiving or self._topic_of(entity, mention.trigger):
                 continue
             ok, place_noun = self._locative_before(entity)
             if not ok:
@@ -688,6 +712,16 @@ class _Article:
                     return None, hosts
             return entity, []
         return None, []
+
+    def _topic_of(self, mention: dict, trigger: Token) -> bool:
+        """Whether a name is what an event noun is about ("un sommet sur la Libye"), not where it is."""
+        span = self._span(mention)
+        if not span or _is_verb(trigger):
+            return False
+        token = span.root
+        while token.head.i != token.i and token.head.i != trigger.i and _case(token) is None:
+            token = token.head
+        return token.head.i == trigger.i and _case(token) in self.args["topic_prepositions"]
 
     # -- when
 
@@ -737,6 +771,21 @@ class _Article:
                 if gap is not None and len(gap) <= 2 and gap[:1].text == "," \
                         and all(t.is_punct or t.pos_ in {"ADP", "DET"} for t in gap):
                     found.append((timex, span))
+        if not found and mention.mode in {"verb", "occurs", "light"} and mention.predicate.dep_ == "ROOT":
+            # "Un accord a été conclu entre X, représentée par Y, et Z, le 5 septembre.": a date set off by a
+            # comma at the very end of the sentence is the main verb's, wherever the parser hangs it
+            sent = self.sent(mention.predicate)
+            for timex in self.timexes:
+                span = self.doc.char_span(timex["start"], timex["end"], alignment_mode="expand")
+                if span is None or not sent.start < span.start < sent.end or span.start <= mention.predicate.i:
+                    continue
+                lead = list(self.doc[max(sent.start, span.start - 3):span.start])
+                while lead and lead[-1].pos_ in {"ADP", "DET"}:
+                    lead.pop()
+                rest = self.doc[span.end:sent.end]
+                if lead and lead[-1].text == "," and all(t.is_punct or t.is_space for t in rest) \
+                        and not self._not_event_date(span, mention.predicate, mention.trigger):
+                    found.append((timex, span))
         if not found and mention.predicate.dep_ == "conj" and _is_verb(mention.predicate.head) \
                 and mention.predicate.head.i < mention.predicate.i:
             # "lundi, il s'est entretenu avec X, puis a reçu Y": the first verb's date holds for the second
@@ -763,7 +812,8 @@ class _Article:
         rules = _status_rules()
         trigger = mention.trigger
         if any(_lemma(c) in rules["planned_modifiers"] or _word(c) in rules["planned_modifiers"]
-               for c in trigger.children if c.dep_ in {"amod", "acl"}):
+               for c in trigger.children if c.dep_ in {"amod", "acl"}) \
+                or any(_word(c) in rules["planned_modifiers"] for c in _setting_participles(trigger, frozenset())):
             return "planned"
         if _reduced_relative(trigger):
             return "occurred" if "Past" in trigger.morph.get("Tense") else "unknown"
@@ -796,7 +846,7 @@ def _reduced_relative(token: Token) -> bool:
         and not any(c.dep_.startswith("aux") for c in token.children)
 
 
-def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
+def _predicate(trigger: Token, article: _Article, label: str) -> tuple[Token, int, str]:
     """The word that states the event, how firmly it fixes date and place, and how the trigger hangs on it.
 
     Modes: `verb` (the trigger is the verb), `occurs` (a verb saying the event took place: "la réunion a eu
@@ -805,7 +855,7 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
     statement: "lors de la réunion, X a dit"), `noun` (no verb governs it).
     """
     args = article.args
-    occurs = args["occurrence_verbs"]
+    occurs = args["occurrence_verbs"] | (args["phase_verbs"] if label in args["phase_dated_types"] else frozenset())
     if _is_verb(trigger):
         if trigger.dep_ in {"cop", "aux", "aux:pass"} and trigger.head is not trigger:
             return trigger.head, PRIORITY_VERB, "verb"
@@ -854,7 +904,23 @@ def _predicate(trigger: Token, article: _Article) -> tuple[Token, int, str]:
         verbs = [t for t in trigger.doc[whole.start:sent.start] if _is_verb(t) and not t.dep_.startswith("aux")]
         if verbs:
             return verbs[-1], PRIORITY_VERB, "light"
+    if not any(_is_verb(t) for t in sent) and whole.end > sent.end:
+        # "Un mini-Sommet | sur la RDC, réunissant X, s'est ouvert vendredi": the verb saying it took place
+        later = [t for t in trigger.doc[sent.end:whole.end] if _lemma(t) in occurs and _is_verb(t) and _finite(t)
+                 and not t.dep_.startswith("aux") and not _subjects(t)[1:]]
+        if later and not any(s.pos_ in {"NOUN", "PROPN"} for s in _subjects(later[0])):
+            return later[0], PRIORITY_OCCURS, "occurs"
     return trigger, PRIORITY_NOUN, "noun"
+
+
+def _setting_participles(trigger: Token, occurrence_verbs: frozenset) -> list[Token]:
+    """Participles on an event noun that say when or where it takes place ("le sommet prévu le 9 février", "la
+    réunion tenue à Rabat"), also when the parser hangs them on the noun's complement ("le sommet de l'Union
+    africaine prévu demain")."""
+    planned = _status_rules()["planned_modifiers"]
+    phrase = [trigger, *[t for t in phrase_tokens(trigger) if t.i != trigger.i and t.dep_ == "nmod"]]
+    return [c for t in phrase for c in t.children if c.dep_ == "acl" and _is_verb(c)
+            and (_word(c) in planned or (t.i == trigger.i and _lemma(c) in occurrence_verbs))]
 
 
 def _clause(article: _Article, trigger: Token, predicate: Token, mode: str) -> list[Token]:
@@ -862,10 +928,8 @@ def _clause(article: _Article, trigger: Token, predicate: Token, mode: str) -> l
     something else about it ("avant la visite de X, le ministère a indiqué ..."); a participle on the noun that
     says when or where it takes place belongs to it ("le sommet prévu le 9 février", "la réunion tenue à Rabat")."""
     tokens = {t.i: t for t in phrase_tokens(trigger)}
-    planned = _status_rules()["planned_modifiers"]
-    for child in trigger.children:
-        if child.dep_ == "acl" and _is_verb(child) and (_word(child) in planned or _lemma(child) in article.args["occurrence_verbs"]):
-            tokens.update({t.i: t for t in phrase_tokens(child)})
+    for child in _setting_participles(trigger, article.args["occurrence_verbs"]):
+        tokens.update({t.i: t for t in phrase_tokens(child)})
     if mode in {"verb", "occurs", "light"}:
         tokens.update({t.i: t for t in phrase_tokens(predicate)})
         if predicate.sent != trigger.sent:
@@ -1153,6 +1217,7 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
             out += [(e, "target") for e in article.entities(phrase_tokens(subject)) if e["label"] in {"ORG", "MISC"}][:1]
     if mention.label == "founding" and trigger.pos_ == "VERB" and trigger.dep_ in {"acl:relcl", "acl"}:
         out += [(e, "target") for e in _head_entity(article, trigger.head)]
+    out += [(e, "recipient") for e in article.recipients(mention)]
     if mention.label == "aid" and trigger.dep_ in {"acl", "acl:relcl"} and article.amount_at(trigger.head) and not actor:
         governor = trigger.head.head
         for subject in (_subjects(governor) if _is_verb(governor) else [])[:1]:
@@ -1202,7 +1267,7 @@ def _mentions(article: _Article) -> list[Mention]:
                 continue
             if not _is_verb(trigger) and _is_predicate_nominal(trigger):
                 continue
-            predicate, priority, mode = _predicate(trigger, article)
+            predicate, priority, mode = _predicate(trigger, article, row["label"])
             # "le sommet X est un dialogue entre ...": a definition adds to an event told, never starts one
             defining = trigger.dep_ == "nsubj" and any(c.dep_ == "cop" for c in trigger.head.children) \
                 and trigger.head.pos_ == "NOUN"
@@ -1604,7 +1669,7 @@ def _describe(text: str, fields: tuple[str, ...]) -> list:
     rows, parts = extract(doc, doc_id="example", mentions=mentions, timexes=timexes, amounts=amounts, published=anchor)
     out = []
     for row in rows:
-        value = {"type": row["event_type"], "status": row["status"], "plover": row["plover"],
+        value = {"type": row["event_type"], "status": row["status"], "plover": row["plover"], "date": row["date_value"],
                  "location": names.get(row["location_id"]),
                  "participants": sorted(names[p["entity_id"]] for p in parts if p["event_id"] == row["event_id"])}
         out.append([value[f] for f in fields] if len(fields) > 1 else value[fields[0]])
@@ -1627,9 +1692,14 @@ def _arguments_of(text):
     return _describe(text, ("type", "location", "participants"))
 
 
+def _dates_of(text):
+    return _describe(text, ("type", "date"))
+
+
 EXAMPLE_RUNNERS = {
     TRIGGERS_FILE: (_types, _types),
     ARGUMENTS_FILE: (_arguments_of, _arguments_of),
+    DATES_FILE: (_dates_of, _dates_of),
     STATUS_FILE: (_statuses, _statuses),
     TYPES_FILE: (_plovers, _plovers),
 }

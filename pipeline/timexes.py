@@ -170,6 +170,10 @@ def tense(text: str, start: int, end: int, *, bounds: list[tuple[int, int]] | No
             if fold(words[-1]) in rules["not_verbs"] and (len(words) == 1 or fold(words[-1]) not in rules["participles"]):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end
+            if m.start() >= end and "," in text[end:m.start()]:
+                # "se rendra en France les 28 et 29 avril, a annoncé mercredi le gouvernement": a verb past a
+                # comma after the expression is an aside; a cue before the expression goes first
+                distance += s1 - s0
             if best is None or (distance, priority) < best[:2]:
                 best = (distance, priority, label)
     return best[2] if best else None
