@@ -71,6 +71,7 @@ def _arguments() -> dict:
                     "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
                     "ordinals", "presenting_verbs", "event_like_nouns", "compatible_types", "max_gap_words",
                     "occurrence_verbs", "topic_prepositions", "phase_verbs", "phase_dated_types",
+                    "object_control_verbs", "beneficiary_nouns", "beneficiary_prepositions",
                     "setting_prepositions", "joining_verbs", "distinct_modifiers",
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
@@ -89,7 +90,7 @@ def _arguments() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _status_rules() -> dict:
-    data = _lexicon(STATUS_FILE, "planned_lemmas", "planned_modifiers", "conditional_endings", "unknown_lemmas",
+    data = _lexicon(STATUS_FILE, "planned_lemmas", "planned_modifiers", "planned_passives", "conditional_endings", "unknown_lemmas",
                     "unknown_marks", "today_words")
     out = {k: frozenset(v) if isinstance(v, list) else v for k, v in data.items()}
     out["conditional_endings"] = re.compile(data["conditional_endings"])
@@ -481,9 +482,11 @@ class _Article:
                        for c in children if c.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nmod", "dep"}) \
                 or (trigger.pos_ == "VERB" and self._place_after(trigger))
         if requirement == "invited_to":
-            # "inviter X à participer au sommet / à Washington", not "inviter X à ne rien fournir"
+            # "inviter X à participer au sommet / à Washington", not "inviter X à ne rien fournir"; the parser may
+            # hang the infinitive on X ("a invité Vladimir Poutine à se rendre en Turquie")
+            children += [c for o in children if o.dep_ == "obj" for c in o.children if c.dep_ == "acl" and _is_verb(c)]
             for child in children:
-                if child.dep_ in {"xcomp", "advcl", "ccomp"} and _lemma(child) in args["invitation_verbs"]:
+                if child.dep_ in {"xcomp", "advcl", "ccomp", "acl"} and _lemma(child) in args["invitation_verbs"]:
                     return True
                 if child.dep_.startswith("obl") and _case(child) in args["locative_prepositions"]:
                     if _lemma(child) in args["event_like_nouns"] or any(m["label"] == "LOC" for m in self.entities([child])):
@@ -673,16 +676,23 @@ class _Article:
         if mention.label != "aid":
             return []
         heads = {mention.trigger.i, mention.predicate.i}
-        heads |= {c.i for h in (mention.trigger, mention.predicate) for c in h.children if c.dep_ in {"obj", "nsubj:pass"}}
+        heads |= {c.i for h in (mention.trigger, mention.predicate) for c in h.children if c.dep_ in {"obj", "nsubj:pass", "obl:arg"}}
+        args = self.args
         out = []
         for token in mention.clause:
-            if _case(token) not in self.args["recipient_prepositions"] or token.dep_ == "obl:mod":
+            case = _case(token)
+            if _lemma(token) in args["beneficiary_nouns"] and case in args["locative_prepositions"]:
+                # "en faveur du Bénin", "au profit de la région": who the noun names
+                named = [e for c in token.children if c.dep_ == "nmod" for e in self.phrase_entities(c)]
+            elif case in args["beneficiary_prepositions"] or (case in args["recipient_prepositions"] and token.dep_ != "obl:mod"):
+                named = self.phrase_entities(token)
+            else:
                 continue
             governor = token.head
             while governor.i not in heads and governor.dep_ == "nmod" and governor.head is not governor:
                 governor = governor.head  # "une aide de 5 millions de dollars au Niger"
             if governor.i in heads:
-                out += self.phrase_entities(token)
+                out += [e for e in named if e["label"] in args["participant_labels"]]
         return out
 
     def where(self, mention: Mention) -> tuple[dict | None, list[dict]]:
@@ -817,6 +827,9 @@ class _Article:
             return "planned"
         if _reduced_relative(trigger):
             return "occurred" if "Past" in trigger.morph.get("Tense") else "unknown"
+        if _is_verb(mention.predicate) and _word(mention.predicate) in rules["planned_passives"] \
+                and any(c.dep_ in {"aux:pass", "cop"} for c in mention.predicate.children):
+            return "planned"
         chain = _chain(mention.predicate)
         if mention.predicate is not trigger:
             chain = [trigger, *[t for t in _chain(trigger) if t not in chain], *chain]
@@ -860,6 +873,10 @@ def _predicate(trigger: Token, article: _Article, label: str) -> tuple[Token, in
         if trigger.dep_ in {"cop", "aux", "aux:pass"} and trigger.head is not trigger:
             return trigger.head, PRIORITY_VERB, "verb"
         return trigger, PRIORITY_OCCURS if _lemma(trigger) in occurs else PRIORITY_VERB, "verb"
+    if trigger.dep_ == "conj" and article.timex_at(trigger.head) is not None and _is_verb(trigger.head.head) \
+            and trigger.head.dep_.startswith("obl"):
+        # "a eu mercredi un entretien avec X": the parser joins the object to the date before it
+        return trigger.head.head, PRIORITY_VERB, "light"
     if trigger.dep_ in {"nsubj", "nsubj:pass"}:
         head = trigger.head
         return (head, PRIORITY_OCCURS, "occurs") if _lemma(head) in occurs else (head, PRIORITY_NOUN, "subject")
@@ -1092,6 +1109,19 @@ def _guests(article: _Article, verb: Token) -> list[dict]:
     return [found] if found is not None else []
 
 
+def _controlling_object(article: _Article, verb: Token) -> list[dict]:
+    """Who an infinitive's action falls to after a verb like "inviter X à": X, not the subject ("Erdogan a invité
+    Vladimir Poutine à se rendre en Turquie"), also when the parser hangs the infinitive on X."""
+    if "Inf" not in verb.morph.get("VerbForm"):
+        return []
+    head = verb.head
+    if verb.dep_ == "acl" and head.dep_ == "obj" and _lemma(head.head) in article.args["object_control_verbs"]:
+        return article.phrase_entities(head)
+    if verb.dep_ in {"xcomp", "advcl"} and _lemma(head) in article.args["object_control_verbs"]:
+        return [e for c in head.children if c.dep_ == "obj" for e in article.phrase_entities(c)]
+    return []
+
+
 def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
     """Who does the event: the verb's subject (through control verbs and "l'intention de"), the announcer
     of an announced event when a person, "de X" on the noun; and whether the subject refers back to the
@@ -1104,6 +1134,9 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
         guests = _guests(article, trigger)
         if guests:
             return guests, "agent", False
+    invited = _controlling_object(article, predicate)
+    if invited:
+        return invited, "agent", False
     opener = _sentence_opener(article, trigger)
     if opener is not None and mention.label in {"visit", "election", "founding"}:
         # "Arrivée la veille à Montevideo, Ursula von der Leyen a ...": the main clause's subject did it;
@@ -1509,6 +1542,12 @@ def _frame_of(article: _Article, event: _Event, events: list[_Event]) -> _Event 
         candidates = [e for e in events if told.get(id(e)) is not None]
         return max(candidates, key=lambda e: told[id(e)]) if candidates else None
 
+    where_word = next((c for c in predicate.children if _word(c) in args["place_relatives"]), None)
+    if where_word is not None:
+        # "s'est rendu mardi à Kiev, où il a rencontré X": the event told before "où" in the sentence
+        inside = last_told(where_word.i, since=sent.start)
+        if inside is not None:
+            return inside
     # the frame stands before the verb, or after it in the verb's own phrase ("devraient être conclus à cette occasion")
     after = [t for t in phrase_tokens(predicate) if t.i > predicate.i]
     for token in [*predicate.doc[sent.start:predicate.i], *after]:
