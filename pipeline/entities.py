@@ -102,6 +102,7 @@ class Lexicon:
     title_links: frozenset[str]
     not_treaty_before: frozenset[str]
     not_treaty_after: frozenset[str]
+    initiative_links: frozenset[str]
 
 
 def _apostrophe_variants(text: str) -> set[str]:
@@ -203,11 +204,12 @@ def _read_lexicon() -> Lexicon:
         patterns=patterns,
         named={key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
                for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns",
-                            "treaty_heads", "apposition_heads", "body_heads")},
+                            "treaty_heads", "apposition_heads", "body_heads",
+                            "initiative_heads")},
         **{key: _phrases_of(named, key) for key in ("programme_links", "name_links", "organisation_links")},
         **{key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
            for key in ("articles", "of_words", "contracted_articles", "and_words", "title_links", "not_treaty_before",
-                       "not_treaty_after")},
+                       "not_treaty_after", "initiative_links")},
     )
 
 
@@ -412,7 +414,7 @@ class _Analysis:
         self.persons = self._title_candidates() + self._honorific_candidates() + self._demonym_candidates()
         self.institutions = self._institution_candidates()
         self.pairings = self._pairing_candidates()
-        self.named = self._document_candidates() + self._organisation_candidates() + self._event_candidates() + self._programme_candidates() \
+        self.named = self._document_candidates() + self._initiative_candidates() + self._organisation_candidates() + self._event_candidates() + self._programme_candidates() \
             + self._facility_candidates() + self._treaty_candidates() + self._apposition_candidates() + self._body_candidates()
 
     def _surname_after_particle(self, start: int) -> bool:
@@ -840,7 +842,8 @@ class _Analysis:
             elif (size := self._link_at(j, links) or low in self.lex.and_words and j + 1 < n
                   and self._link_at(j + 1, links) and 1 + self._link_at(j + 1, links)):
                 j += size
-                while j < n and doc[j].text.casefold() in self.lex.articles:
+                while j < n and (doc[j].text.casefold() in self.lex.articles  # or "un", "une": "pour un gouvernement"
+                                 or doc[j].text.islower() and "Art" in doc[j].morph.get("PronType")):
                     j += 1
                 after_link = True
             elif token.like_num and j == i:  # "Agenda 2063", "Vision 2030": the year ends the name
@@ -863,6 +866,12 @@ class _Analysis:
         """A capitalised document, programme or event head with its complement: "la Déclaration de Xi'an",
         "le Pacte mondial pour les migrations", "la Coupe du monde de football"."""
         return self._capitalised_heads("document_heads", "MISC", "named:document", self.lex.name_links)
+
+    def _initiative_candidates(self) -> list[Candidate]:
+        """A capitalised alliance or partnership head followed by "pour" and its cause names an initiative, not
+        its members: "l'Alliance pour le Sahel", "le Partenariat pour un gouvernement ouvert" (MISC)."""
+        return [cand for cand in self._capitalised_heads("initiative_heads", "MISC", "named:initiative", self.lex.name_links)
+                if self.doc.folded[cand.start + 1] in self.lex.initiative_links]
 
     def _organisation_candidates(self) -> list[Candidate]:
         """A capitalised organisation head with its complement: "le Centre régional des Nations Unies pour
