@@ -71,7 +71,7 @@ def _arguments() -> dict:
                     "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
                     "ordinals", "presenting_verbs", "event_like_nouns", "compatible_types", "max_gap_words",
                     "occurrence_verbs", "topic_prepositions", "phase_verbs", "phase_dated_types",
-                    "object_control_verbs", "beneficiary_nouns", "beneficiary_prepositions",
+                    "object_control_verbs", "beneficiary_nouns", "beneficiary_prepositions", "host_nouns",
                     "setting_prepositions", "joining_verbs", "distinct_modifiers",
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
@@ -471,7 +471,11 @@ class _Article:
             # "a eu des échanges avec X": the parser may hang "avec X" on the verb
             if trigger.pos_ == "NOUN" and trigger.dep_ == "obj":
                 children += [c for c in trigger.head.children if c is not trigger]
-            return any(_case(c) in args["companion_prepositions"] for c in children)
+            if any(_case(c) in args["companion_prepositions"] for c in children):
+                return True
+            # "le président du Sénégal et son homologue guinéen devraient discuter de ...": two sides as subject
+            return _is_verb(trigger) and any(any(c.dep_ == "conj" for c in s.children) and self.entities(phrase_tokens(s))
+                                             for s in _subjects(trigger) + (_subjects(trigger.head) if trigger.dep_ == "xcomp" else []))
         if requirement == "amount":
             return (self.amount_at(trigger.head) is not None or self.relative_amount(trigger) is not None
                     or any(self.amount_at(c) is not None for c in children if c.dep_ in {"obj", "nsubj:pass", "obl:arg"}))
@@ -497,6 +501,8 @@ class _Article:
         if requirement == "party":
             # "X a rencontré Y": someone named on one side, not "la loi a rencontré des résultats"
             sides = [c for c in children if c.dep_ in {"obj", "nsubj", "nsubj:pass", "obl:agent"}]
+            if trigger.dep_ == "xcomp":
+                sides += _subjects(trigger.head)  # "M. Jomaa doit rencontrer plusieurs responsables"
             named = [m for c in sides for m in self.entities(phrase_tokens(c))]
             # "a rencontré, jeudi à New York, ses homologues de X": a title read after the verb is a side too
             return any(m["label"] in args["participant_labels"] for m in named) or bool(_surface_subject(self, trigger)) \
@@ -1081,9 +1087,10 @@ def _sentence_opener(article: _Article, trigger: Token) -> Token | None:
     if first is None or first.i != trigger.i or any(c.dep_.startswith("nsubj") for c in trigger.children):
         return None
     head = trigger.head
-    while head.head is not head and head.i < trigger.i:
+    # a name the tagger takes for a verb ("Narendra a visité") is not the main verb: go up to its own verb
+    while head.head.i != head.i and (head.i < trigger.i or article.index.of(head) is not None):
         head = head.head
-    return head if _is_verb(head) and head.i > trigger.i else None
+    return head if _is_verb(head) and head.i > trigger.i and article.index.of(head) is None else None
 
 
 def _guests(article: _Article, verb: Token) -> list[dict]:
@@ -1181,7 +1188,8 @@ def _actor(article: _Article, mention: Mention) -> tuple[list[dict], str, bool]:
                 found = [e for e in article.phrase_entities(child)
                          if e["label"] != "LOC" or mention.label not in {"meeting", "summit", "visit"}]
                 if found:
-                    return found, "agent", False
+                    hosting = _lemma(token) in args["host_nouns"] and mention.label != "invitation"
+                    return found, "host" if hosting else "agent", False
             if child.dep_ == "det" and "Poss=Yes" in child.morph and "Plur" in child.morph.get("Number"):
                 return [], "agent", True
     return [], "agent", False
@@ -1198,7 +1206,8 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
     for child in predicate.children:  # "à l'initiative de X", "par X"
         if child.dep_ == "obl:agent" or (_lemma(child) in args["agent_nouns"] and child.dep_.startswith("obl")):
             # "a été accueilli à l'aéroport par X": who welcomes is the host
-            by_host = child.dep_ == "obl:agent" and _lemma(predicate) in args["host_verbs"] and mention.label == "visit"
+            by_host = (child.dep_ == "obl:agent" and _lemma(predicate) in args["host_verbs"] and mention.label == "visit") \
+                or _lemma(child) in args["host_nouns"]  # "arrivé sur invitation de X": X receives
             out += [(e, "host" if by_host else "agent") for e in article.phrase_entities(child)]
     if mention.label == "invitation" and not any(c.dep_.startswith("nsubj") for c in trigger.children):
         # "Invité par Riyad, Volodymyr Zelensky a atterri": the inviter after "par", the guest is the
@@ -1416,6 +1425,19 @@ def _conflicts(event: _Event, mention: Mention) -> bool:
     return False
 
 
+def _retold_headline(event: _Event, mention: Mention, article: _Article) -> bool:
+    """Whether a mention in the body tells again an event only the headline told, at the same place ("Le PM
+    achève sa visite au Japon" / "Arrivé vendredi au Japon sur invitation de X, ..."): the body may name
+    people the headline left out, but not another one who does it."""
+    title_end = article.doc.text.find("\n")
+    agents = {e["entity_id"] for e, role, _ in mention.participants if role == "agent" and e["label"] == "PER"}
+    known = event.entity_ids(labels={"PER"})
+    return mention.label == event.label and 0 < title_end < mention.trigger.idx and not (known and agents - known) \
+        and all(m.trigger.idx < title_end for m in event.mentions) \
+        and mention.location is not None and event.location[1] is not None \
+        and mention.location["entity_id"] == event.location[1]["entity_id"]
+
+
 def _same_event(event: _Event, mention: Mention, article: _Article) -> bool:
     """Whether a mention tells again an event already found in the article."""
     if not _compatible(event.label, mention.label) or _conflicts(event, mention):
@@ -1425,12 +1447,14 @@ def _same_event(event: _Event, mention: Mention, article: _Article) -> bool:
         return False  # "le prochain sommet" is not the talks told before
     if mention.merge_only or mention.anaphoric:
         return True
+    if _retold_headline(event, mention, article):
+        return True
     # a verb or an indefinite noun: the same event only when it shares who or where, and adds no new person
     people = {e["entity_id"] for e, _, x in mention.participants if x and e["label"] == "PER"}
     if event.entity_ids(labels={"PER"}) and people - event.entity_ids(labels={"PER"}):
         return False
     ancestors = set(t.i for t in mention.predicate.ancestors)
-    linked = any(mention.predicate is m.predicate or m.predicate.i in ancestors or m.trigger.i in ancestors
+    linked = any(mention.predicate.i == m.predicate.i or m.predicate.i in ancestors or m.trigger.i in ancestors
                  for m in event.mentions)
     shared = {e["entity_id"] for e, _, x in mention.participants if x} & event.entity_ids(explicit_only=True)
     same_place = mention.location is not None and event.location[1] is not None
@@ -1488,9 +1512,14 @@ def _merge(article: _Article, mentions: list[Mention]) -> list[_Event]:
     # a noun alone, never told by a verb and with nobody, no place, no date and no sum, is not taken as an event
     # ("a pris part au sommet" tells that it took place); nor can it be the frame of another
     joining = article.args["joining_verbs"]
-    events = [e for e in events if any(m.firm or m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
-                                       for m in e.mentions)
-              or e.participants or e.location[1] is not None or e.date[1] is not None or e.amount is not None]
+    kept = [e for e in events if any(m.firm or m.mode not in {"noun", "setting"} or m.mode == "setting" and _lemma(m.predicate) in joining
+                                     for m in e.mentions)
+            or e.participants or e.location[1] is not None or e.date[1] is not None or e.amount is not None]
+    if _log.isEnabledFor(logging.DEBUG):
+        kept_ids = {id(e) for e in kept}
+        _log.debug("bare nouns dropped: %s", [(e.label, m.trigger.text, m.trigger.idx) for e in events
+                                              if id(e) not in kept_ids for m in e.mentions])
+    events = kept
     _share_frame(article, events)
     return events
 
