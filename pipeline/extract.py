@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import pickle
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -269,10 +270,12 @@ def _tables(results: Iterable[dict[str, list[dict]]], names) -> Iterable[dict[st
 class PickledResults:
     """Per-article rows kept pickled (a tenth of the memory of the dicts), unpickled on each pass; rows
     that are in the run's cache are read back from its file (a Path) rather than held in memory.
-    `tables(names)` unpickles only the rows of those tables."""
+    `tables(names)` unpickles only the rows of those tables; the corpus-wide rows of cache entries read
+    ahead (ReadAhead) are taken from there, once."""
 
-    def __init__(self, blobs: list[dict[str, bytes] | Path]):
+    def __init__(self, blobs: list[dict[str, bytes] | Path], ahead: dict[Path, dict[str, list[dict]]] | None = None):
         self.blobs = blobs
+        self.ahead = ahead if ahead is not None else {}
 
     def __len__(self) -> int:
         return len(self.blobs)
@@ -282,8 +285,37 @@ class PickledResults:
 
     def tables(self, names: Iterable[str] | None) -> Iterator[dict[str, list[dict]]]:
         for blob in self.blobs:
+            if names is not None and isinstance(blob, Path) and blob in self.ahead and set(names) <= set(self.ahead[blob]):
+                yield self.ahead.pop(blob)
+                continue
             pickled = blob if isinstance(blob, dict) else pickle.loads(blob.read_bytes()).rows
             yield {name: pickle.loads(rows) for name, rows in pickled.items() if names is None or name in names}
+
+
+class ReadAhead:
+    """The corpus-wide rows of articles found in the cache, unpickled in a thread while the workers
+    process the other articles (the caller only waits for them then), ready for assemble's first pass."""
+
+    def __init__(self):
+        self.pickled: dict[Path, dict[str, bytes]] = {}
+        self.rows: dict[Path, dict[str, list[dict]]] = {}
+        self.thread: threading.Thread | None = None
+
+    def add(self, path: Path, rows: dict[str, bytes]) -> None:
+        self.pickled[path] = {name: rows[name] for name in CORPUS_WIDE if name in rows}
+
+    def _read(self) -> None:
+        for path, pickled in self.pickled.items():
+            self.rows[path] = {name: pickle.loads(rows) for name, rows in pickled.items()}
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._read, name="read-ahead", daemon=True)
+        self.thread.start()
+
+    def result(self) -> dict[Path, dict[str, list[dict]]]:
+        if self.thread is not None:
+            self.thread.join()
+        return self.rows
 
 
 def parse_docs(nlp: Language, prepared: list[Prepared], *, batch_size: int = 16, n_process: int = 1) -> Iterator:
@@ -342,6 +374,8 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     clock = clock or StageClock()
     kept: dict[str, tuple[Outcome, dict[str, bytes] | Path | None]] = {}  # doc_id -> (outcome without rows, its rows)
 
+    ahead = ReadAhead()
+
     def keep(packed: Packed, stored: Path | None = None) -> None:
         """Note an article's outcome; its rows stay in memory unless `stored` holds them (a cache entry)."""
         clock.counts["sentences"] += packed.outcome.sentences
@@ -359,12 +393,15 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
             hit = cache.get(keys[article.doc_id], Packed)
             if hit is not None:
                 keep(hit, cache.path(keys[article.doc_id]))
+                if hit.rows is not None:
+                    ahead.add(cache.path(keys[article.doc_id]), hit.rows)
                 continue
         todo.append((article, meta))
     clock.add("cache", t, len(kept))
     clock.counts["processed"] = len(todo)
 
     executor = executor or executors.local(nlp, n_process=n_process)
+    ahead.start()
     bar = executors.progress_bar(len(todo), enabled=progress)
     try:
         memo = cache.memo_path(code) if cache is not None else None
@@ -404,7 +441,7 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
     shown = ", ".join(f"{k}: {v}" for k, v in list(removed.items())[:NOTE_DOCS])
     more = f", and {len(removed) - NOTE_DOCS} more articles" if len(removed) > NOTE_DOCS else ""
     clock.notes["clean"].append(f"{sum(removed.values())} boilerplate lines removed" + (f" ({shown}{more})" if removed else ""))
-    tables = assemble(PickledResults(blobs), clock, sink)
+    tables = assemble(PickledResults(blobs, ahead.result()), clock, sink)
     return tables, problems
 
 
