@@ -205,7 +205,7 @@ def _read_lexicon() -> Lexicon:
         named={key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
                for key in ("document_heads", "organisation_heads", "event_heads", "programme_heads", "facility_heads", "format_nouns",
                             "treaty_heads", "apposition_heads", "body_heads",
-                            "initiative_heads")},
+                            "initiative_heads", "geographic_heads")},
         **{key: _phrases_of(named, key) for key in ("programme_links", "name_links", "organisation_links")},
         **{key: frozenset(str(w).casefold() for w in require(named, key, NAMED_THINGS))
            for key in ("articles", "of_words", "contracted_articles", "and_words", "title_links", "not_treaty_before",
@@ -415,7 +415,8 @@ class _Analysis:
         self.institutions = self._institution_candidates()
         self.pairings = self._pairing_candidates()
         self.named = self._document_candidates() + self._initiative_candidates() + self._organisation_candidates() + self._event_candidates() + self._programme_candidates() \
-            + self._facility_candidates() + self._treaty_candidates() + self._apposition_candidates() + self._body_candidates()
+            + self._facility_candidates() + self._treaty_candidates() + self._apposition_candidates() + self._body_candidates() \
+            + self._geographic_candidates()
 
     def _surname_after_particle(self, start: int) -> bool:
         """A title word written capitalised after a first name and a capitalised particle is the end of the
@@ -505,8 +506,13 @@ class _Analysis:
                     and not any(i in gaz_starts for i in range(start + 1, end))
                 # a company named after a country: "Air Sénégal", "Orange Côte d'Ivoire"
                 company = label == "ORG" and start not in gaz_starts and self.doc[start].text[:1].isupper()
-                pieces = [(start, end)] if first_name and not any(i in gaz_starts for i in range(start + 1, end)) \
-                    or division or company else _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
+                # a known name run on over a phrase about a place: "l'Union européenne pour le Sahel"
+                known = gaz_starts.get(start)
+                ran_on = known is not None and known.end < end and self.doc[known.end].text.islower() \
+                    and any(gaz_starts[i].label == "LOC" for i in range(known.end + 1, end) if i in gaz_starts)
+                pieces = [(start, known.end)] if ran_on else [(start, end)] \
+                    if first_name and not any(i in gaz_starts for i in range(start + 1, end)) or division or company \
+                    else _split_runs(start, end, gaz_starts, gaz_ends, self.doc)
                 for s, e in pieces:
                     s, e, more = self._trim(s, e)
                     if s >= e or not self._has_name(s, e) or self._hyphened_places(s, e) or self._verb_alone(s, e):
@@ -878,15 +884,20 @@ class _Analysis:
         les objectifs de développement durable", "le Parti communiste chinois"."""
         return self._capitalised_heads("organisation_heads", "ORG", "named:organisation", self.lex.organisation_links)
 
-    def _capitalised_heads(self, heads: str, label: str, rule_id: str, links: frozenset[str]) -> list[Candidate]:
+    def _capitalised_heads(self, heads: str, label: str, rule_id: str,
+                           links: tuple[tuple[str, ...], ...]) -> list[Candidate]:
         """A capitalised head of `heads` inside a sentence and its complement (at the start of a sentence the
-        complement needs a capitalised word); a name the gazetteers know is left to them."""
+        complement needs a capitalised word); a name the gazetteers know is left to them, also where the model
+        ran it on ("l'Union européenne pour le Sahel")."""
         doc, out = self.doc, []
+        known_starts = None
         for i, folded in enumerate(doc.folded):
             if folded not in self.lex.named[heads]:
                 continue
             token = doc[i]
-            if not token.text[:1].isupper() or token.text.isupper() or self._gazetteer_place_at(token.i):
+            if known_starts is None:
+                known_starts = {c.start for c in self.gazetteer + self.patterns}
+            if not token.text[:1].isupper() or token.text.isupper() or token.i in known_starts:
                 continue
             end = self._name_complement(token.i + 1, links)
             if end == token.i + 1:
@@ -912,7 +923,8 @@ class _Analysis:
 
     def _programme_candidates(self) -> list[Candidate]:
         """A programme named by a lowercase head after a definite article, whose complement ends on a place
-        after "pour" or "en faveur de": "l'initiative de résilience économique pour l'Asie centrale"."""
+        after "pour" or "en faveur de": "l'initiative de résilience économique pour l'Asie centrale", "la stratégie
+        de l'Union européenne pour le Sahel"."""
         doc, out, n = self.doc, [], len(self.doc)
         for i, text in enumerate(doc.texts[1:], start=1):
             if text not in self.lex.named["programme_heads"] or doc.folded[i - 1] not in self.lex.articles:
@@ -929,11 +941,13 @@ class _Analysis:
                     if place is not None and place.label == "LOC" and place.kind == "gazetteer":
                         out.append(Candidate(token.i, place.end, "MISC", "pattern", "named:programme"))
                     break
-                word = doc[j]
+                word, known = doc[j], self.entity_at.get(j)
                 if word.text.casefold() in self.lex.of_words or word.text.casefold() in self.lex.and_words \
-                        or word.text.islower() \
-                        and word.is_alpha and word.pos_ in {"NOUN", "ADJ"}:
+                        or word.text.islower() and word.is_alpha and word.pos_ in {"NOUN", "ADJ"} \
+                        or word.text.casefold() in self.lex.articles and doc.folded[j - 1] in self.lex.of_words:
                     j += 1
+                elif known is not None and known.kind == "gazetteer" and doc.folded[j - 1] in self.lex.articles:
+                    j = known.end  # "le programme de coopération de la France en faveur du Niger"
                 else:
                     break
         return out
@@ -1060,9 +1074,16 @@ class _Analysis:
         Marina", "l'aéroport international de Haneda", "la place Tahrir" (LOC)."""
         return self._headed_names("facility_heads", "LOC", "named:facility", link_required=False)
 
-    def _headed_names(self, heads: str, label: str, rule_id: str, *, link_required: bool) -> list[Candidate]:
+    def _geographic_candidates(self) -> list[Candidate]:
+        """A sea, lake, river or other natural feature named by a lowercase head and a name, which may be a
+        known place's ("la mer Noire", "le lac Tchad", "le golfe de Guinée", "le détroit d'Ormuz"): LOC."""
+        return self._headed_names("geographic_heads", "LOC", "named:geographic", link_required=False, known_places=True)
+
+    def _headed_names(self, heads: str, label: str, rule_id: str, *, link_required: bool,
+                      known_places: bool = False) -> list[Candidate]:
         """A lowercase head of `heads`, its adjectives, a "de/du/de la" link (optional unless
-        `link_required`) and a capitalised name that is no known place or organisation."""
+        `link_required`) and a capitalised name that is no known place or organisation (or, with
+        `known_places`, a known place)."""
         doc, out = self.doc, []
         for i, text in enumerate(doc.texts):
             if text not in self.lex.named[heads]:
@@ -1072,6 +1093,10 @@ class _Analysis:
             while j < len(doc) and doc[j].text.islower() and doc[j].pos_ == "ADJ" and not doc[j].is_stop:
                 j += 1
             start = self._link_then(j)
+            place = self.entity_at.get(start) if known_places else None
+            if place is not None and place.kind == "gazetteer" and place.label == "LOC":
+                out.append(Candidate(token.i, place.end, label, "pattern", rule_id))
+                continue
             if link_required and start == j or start >= len(doc) or self._gazetteer_place_at(start) \
                     or not self.is_name_word(doc[start]):
                 continue
