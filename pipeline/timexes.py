@@ -79,6 +79,7 @@ def _tables() -> dict:
         "pm_from_hour": rulesdata.require(cal, "pm_from_hour", CALENDAR),
         "of_something": re.compile(rulesdata.require(pat, "of_something", PATTERNS), re.IGNORECASE),
         "generic_present": re.compile(rulesdata.require(pat, "generic_present", PATTERNS), re.IGNORECASE),
+        "from_today": re.compile(rulesdata.require(pat, "from_today", PATTERNS), re.IGNORECASE),
         "stative": re.compile(rf"(?<!\w)(?:{numbers.alternation(rulesdata.require(pat, 'stative_verbs', PATTERNS))})(?!\w)",
                               re.IGNORECASE),
         "anaphoric": frozenset(fold(w) for w in rulesdata.require(cal, "anaphoric", CALENDAR)),
@@ -128,12 +129,12 @@ def _rules() -> tuple[Rule, ...]:
 @functools.lru_cache(maxsize=1)
 def _tense_rules() -> dict:
     data = rulesdata.load_yaml(TENSE)
-    fill = {"adverbs": rulesdata.require(data, "adverbs", TENSE), "participle": rulesdata.require(data, "participle", TENSE)}
+    fill = {name: rulesdata.require(data, name, TENSE) for name in ("adverbs", "participle", "etre_participle")}
     cues = []
     for priority, label in enumerate(("nearest", "future", "conditional", "past")):
         for pattern in rulesdata.require(data, "cues", TENSE).get(label, []):
             try:
-                expanded = re.sub(r"\{(adverbs|participle)\}", lambda m: fill[m.group(1)], pattern)
+                expanded = re.sub(r"\{(adverbs|participle|etre_participle)\}", lambda m: fill[m.group(1)], pattern)
                 cues.append((label, priority, re.compile(expanded, re.IGNORECASE)))
             except re.error as exc:
                 raise rulesdata.RulesError(f"{rulesdata.rules_path(TENSE)}: bad {label} cue {pattern!r}: {exc}") from exc
@@ -690,7 +691,7 @@ def _today(ctx, rule, m):
     tables = _tables()
     before, after = fold(ctx.text[max(0, m.start() - 12):m.start()]), fold(ctx.text[m.end():m.end() + 12])
     generic = tables["generic_present"].search(before) or tables["generic_present"].search(after)
-    if not generic and ctx.tense(m) is None:
+    if not generic and ctx.tense(m) is None and not tables["from_today"].search(before):
         if ctx.bounds is None:
             ctx.bounds = sentence_bounds(ctx.text)
         start, end = next((s, e) for s, e in ctx.bounds if s <= m.start() <= e)
