@@ -138,9 +138,12 @@ def _tense_rules() -> dict:
                 cues.append((label, priority, re.compile(expanded, re.IGNORECASE)))
             except re.error as exc:
                 raise rulesdata.RulesError(f"{rulesdata.rules_path(TENSE)}: bad {label} cue {pattern!r}: {exc}") from exc
-    until = [re.escape(str(w)).replace("'", "['’ʼ]") for w in rulesdata.require(data, "until", TENSE)]
+    def before_expression(key: str) -> re.Pattern | None:
+        words = [re.escape(str(w)).replace("'", "['’ʼ]") for w in rulesdata.require(data, key, TENSE)]
+        return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")\s*$", re.IGNORECASE) if words else None
+
     return {"sentence_end": re.compile(rulesdata.require(data, "sentence_end", TENSE)), "cues": cues,
-            "until": re.compile(r"(?<!\w)(?:" + "|".join(until) + r")\s*$", re.IGNORECASE) if until else None,
+            "until": before_expression("until"), "ahead": before_expression("ahead"),
             "not_verbs": frozenset(fold(w) for w in rulesdata.require(data, "not_verbs", TENSE)),
             "participles": frozenset(fold(w) for w in rulesdata.require(data, "participles", TENSE))}
 
@@ -251,11 +254,15 @@ def _anchor_for(ctx: _Context, m: re.Match) -> dt.date | None:
 
 def _when(ctx: _Context, m: re.Match) -> str | None:
     direction = _direction(m)
-    when = {-1: "past", 1: "future"}.get(direction) or ctx.tense(m)
-    if when is None:  # no tense to go by: a deadline ("court jusqu'au 31 décembre") lies ahead
-        until, start = _tense_rules()["until"], m.start("t") if _group(m, "t") else m.start()
-        if until is not None and until.search(ctx.text, max(0, start - 20), start):
-            return "future"
+    if direction:
+        return "past" if direction < 0 else "future"
+    rules, start = _tense_rules(), m.start("t") if _group(m, "t") else m.start()
+    before = (ctx.text, max(0, start - 25), start)
+    if rules["ahead"] is not None and rules["ahead"].search(*before):
+        return "future"  # a new date set in the past for later: "a été reporté au 20 avril"
+    when = ctx.tense(m)
+    if when is None and rules["until"] is not None and rules["until"].search(*before):
+        return "future"  # no tense to go by: a deadline ("court jusqu'au 31 décembre") lies ahead
     return when
 
 
