@@ -787,6 +787,16 @@ class _Article:
                 if gap is not None and len(gap) <= 2 and gap[:1].text == "," \
                         and all(t.is_punct or t.pos_ in {"ADP", "DET"} for t in gap):
                     found.append((timex, span))
+        if not found and mention.mode == "setting" and _is_verb(mention.predicate) and not any(
+                c.dep_ == "det" and "Definite=Def" in c.morph and "Poss=Yes" not in c.morph for c in mention.trigger.children):
+            # "X a annoncé le 4 décembre, lors d'une visite en Angola, ...", "lors de sa visite à Abidjan, X a
+            # annoncé mardi": the event around a statement includes the statement's day (a date the parse hangs on
+            # the statement's verb itself); "à l'occasion de la visite d'État de quatre jours" names one told apart
+            for timex in self.timexes:
+                span = self.doc.char_span(timex["start"], timex["end"], alignment_mode="expand")
+                if span is not None and span.root.head.i == mention.predicate.i and span.root.i != mention.trigger.i \
+                        and not self._not_event_date(span, mention.predicate, mention.predicate):
+                    found.append((timex, span))
         if not found and mention.mode in {"verb", "occurs", "light"} and mention.predicate.dep_ == "ROOT":
             # "Un accord a été conclu entre X, représentée par Y, et Z, le 5 septembre.": a date set off by a
             # comma at the very end of the sentence is the main verb's, wherever the parser hangs it
