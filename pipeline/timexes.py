@@ -171,6 +171,8 @@ def tense(text: str, start: int, end: int, *, bounds: list[tuple[int, int]] | No
             if m.end() > start and m.start() < end:
                 continue
             words = m.group().split()
+            if m.group()[:1].isupper() and text[s0:m.start()].strip():
+                continue  # a capitalised word inside a sentence is a name ("à Accra", "Narendra Modi"), not a verb
             if fold(words[-1]) in rules["not_verbs"] and (len(words) == 1 or fold(words[-1]) not in rules["participles"]):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end
