@@ -71,7 +71,7 @@ def _arguments() -> dict:
                     "announcing_verbs", "founded_things", "agreement_documents", "offices", "ministerial_titles",
                     "ordinals", "presenting_verbs", "event_like_nouns", "compatible_types", "max_gap_words",
                     "occurrence_verbs", "topic_prepositions", "phase_verbs", "phase_dated_types",
-                    "object_control_verbs", "beneficiary_nouns", "beneficiary_prepositions", "host_nouns",
+                    "object_control_verbs", "beneficiary_nouns", "beneficiary_prepositions", "host_nouns", "placed_types",
                     "setting_prepositions", "joining_verbs", "distinct_modifiers",
                     "participant_labels", "result_verbs", "invitation_verbs", "title_groups", "holder_window",
                     "referring_pronouns", "anaphoric_places", "group_people_nouns", "demonym_heads",
@@ -1278,6 +1278,9 @@ def _participants(article: _Article, mention: Mention) -> list[tuple[dict, str, 
     for entity, role in out:
         if entity is mention.location or entity["entity_id"] in seen:
             continue
+        if mention.label in args["placed_types"] and role == "agent" and entity["label"] == "LOC" \
+                and article._locative_before(entity)[0]:
+            continue  # "Le président X, arrivé vendredi à Conakry, effectue une visite": Conakry is where, not who
         if role not in {"target", "recipient"} and entity["label"] not in args["participant_labels"]:
             continue
         seen.add(entity["entity_id"])
