@@ -326,7 +326,7 @@ class _Article:
         tokens = phrase_tokens(token)
         found = self.entities(tokens)
         if not any(m["label"] == "PER" for m in found):
-            named = _appositive_person(self, token)
+            named = _appositive_person(self, token) or (self._title_holder(token, tokens) if not found else None)
             if named is not None:
                 return [named]
         named = {t.i for m in found for t in self._span(m)}
@@ -340,6 +340,18 @@ class _Article:
             if all(holder is not s and holder["entity_id"] != s["entity_id"] for s in sides):
                 sides.append(holder)
         return sides if substituted else people_first(sides)
+
+    def _title_holder(self, token: Token, tokens: list[Token]) -> dict | None:
+        """The person a title phrase that names nobody stands for: the last person before it whom the article
+        gave that title ("le chef de l'État", "le président" after "le président français Emmanuel Macron")."""
+        if token.pos_ != "NOUN" or "Plur" in token.morph.get("Number"):
+            return None
+        families = title_families().of(self.doc[tokens[0].i:tokens[-1].i + 1].text)
+        if not families:
+            return None
+        holders = [m for m in self.index.mentions if m["label"] == "PER" and m.get("role") and m["end"] <= token.idx
+                   and title_families().of(m["role"]) & families]
+        return holders[-1] if holders else None
 
     def _enumeration_after(self, tokens: list[Token], found: list[dict]) -> list[dict]:
         """Names that go on the phrase's enumeration after the parser cut it off ("les présidents du
