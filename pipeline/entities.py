@@ -213,7 +213,6 @@ def _read_lexicon() -> Lexicon:
     )
 
 
-@functools.lru_cache(maxsize=1)
 def _first_name_detector():
     """gender-guesser's detector: about 40,000 given names of many countries with their usual gender."""
     return _given_names()[0]

@@ -284,12 +284,13 @@ class PickledResults:
         return self.tables(None)
 
     def tables(self, names: Iterable[str] | None) -> Iterator[dict[str, list[dict]]]:
+        wanted = None if names is None else set(names)
         for blob in self.blobs:
-            if names is not None and isinstance(blob, Path) and blob in self.ahead and set(names) <= set(self.ahead[blob]):
+            if wanted is not None and isinstance(blob, Path) and blob in self.ahead and wanted <= self.ahead[blob].keys():
                 yield self.ahead.pop(blob)
                 continue
             pickled = blob if isinstance(blob, dict) else pickle.loads(blob.read_bytes()).rows
-            yield {name: pickle.loads(rows) for name, rows in pickled.items() if names is None or name in names}
+            yield {name: pickle.loads(rows) for name, rows in pickled.items() if wanted is None or name in wanted}
 
 
 class ReadAhead:
@@ -305,7 +306,8 @@ class ReadAhead:
         self.pickled[path] = {name: rows[name] for name in CORPUS_WIDE if name in rows}
 
     def _read(self) -> None:
-        for path, pickled in self.pickled.items():
+        while self.pickled:  # each article's bytes dropped once unpickled
+            path, pickled = self.pickled.popitem()
             self.rows[path] = {name: pickle.loads(rows) for name, rows in pickled.items()}
 
     def start(self) -> None:
@@ -392,9 +394,10 @@ def run(articles: list[RawArticle], metadata: dict[str, MetaRow], nlp: Language 
             keys[article.doc_id] = article_key(article, meta, code)
             hit = cache.get(keys[article.doc_id], Packed)
             if hit is not None:
-                keep(hit, cache.path(keys[article.doc_id]))
+                stored = cache.path(keys[article.doc_id])
+                keep(hit, stored)
                 if hit.rows is not None:
-                    ahead.add(cache.path(keys[article.doc_id]), hit.rows)
+                    ahead.add(stored, hit.rows)
                 continue
         todo.append((article, meta))
     clock.add("cache", t, len(kept))

@@ -95,19 +95,20 @@ def to_arrow(name: str, rows: pd.DataFrame | list[dict]) -> pa.Table:
     Rows given as dicts go to Arrow column by column (a key absent from a row is null), a DataFrame
     through pandas' conversion."""
     schema = SCHEMAS[name]
-    given = isinstance(rows, pd.DataFrame)
-    missing = [c for c in CONTRACT_COLUMNS[name] if len(rows) and c not in (rows.columns if given else set().union(*rows))]
-    if missing:
-        raise SchemaError(f"table {name}: missing columns {missing}")
     if not len(rows):
         return schema.empty_table()
+    given = isinstance(rows, pd.DataFrame)
+    present = set(rows.columns) if given else set().union(*rows)
+    missing = [c for c in CONTRACT_COLUMNS[name] if c not in present]
+    if missing:
+        raise SchemaError(f"table {name}: missing columns {missing}")
     if given:
-        frame = rows.assign(**{col: None for col in schema.names if col not in rows.columns})[schema.names]
-        columns = {col: frame[col].dropna() for col in schema.names}
+        frame = rows.assign(**{col: None for col in schema.names if col not in present})[schema.names]
+        columns = {col: frame[col] for col in schema.names}
     else:
         columns = {col: [row.get(col) for row in rows] for col in schema.names}
     for (table, col), allowed in ALLOWED_VALUES.items():
-        bad = set(columns[col]) - allowed - {None} if table == name else ()
+        bad = {v for v in columns[col] if not pd.isna(v)} - allowed if table == name else ()
         if bad:
             raise SchemaError(f"table {name}: column {col} has values {sorted(bad)}, expected one of {sorted(allowed)}")
     try:
